@@ -1,0 +1,17 @@
+package dev.metamorph.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code metamorph bench}: benchmarks that print their protocol, machine and figures. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (model speed, sinusoid MAML).",
+        subcommands = {BenchModelCommand.class, BenchSinusoidCommand.class})
+public final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

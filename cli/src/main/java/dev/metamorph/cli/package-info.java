@@ -1,0 +1,2 @@
+/** Metamorph cli module. */
+package dev.metamorph.cli;

@@ -1,0 +1,2 @@
+/** Metamorph core module. */
+package dev.metamorph.core;

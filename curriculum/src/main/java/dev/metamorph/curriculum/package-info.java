@@ -1,0 +1,2 @@
+/** Metamorph curriculum module. */
+package dev.metamorph.curriculum;

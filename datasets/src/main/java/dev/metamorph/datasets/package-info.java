@@ -1,0 +1,2 @@
+/** Metamorph datasets module. */
+package dev.metamorph.datasets;

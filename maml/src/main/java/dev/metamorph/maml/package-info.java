@@ -1,0 +1,2 @@
+/** Metamorph maml module. */
+package dev.metamorph.maml;

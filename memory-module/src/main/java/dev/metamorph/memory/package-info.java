@@ -1,0 +1,2 @@
+/** Metamorph memory module. */
+package dev.metamorph.memory;

@@ -1,0 +1,2 @@
+/** Metamorph model module. */
+package dev.metamorph.model;

@@ -1,0 +1,2 @@
+/** Metamorph prompts module. */
+package dev.metamorph.prompts;

@@ -1,0 +1,2 @@
+/** Metamorph serving module. */
+package dev.metamorph.serving;

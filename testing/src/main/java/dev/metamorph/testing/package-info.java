@@ -1,0 +1,2 @@
+/** Metamorph testing module. */
+package dev.metamorph.testing;
