@@ -1,0 +1,51 @@
+package dev.metamorph.core.learn;
+
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A {@link Learner} whose loss AND whose loss gradient can both be written as ordinary SameDiff
+ * forward ops over a task-batched parameter matrix. Because the gradient is itself made of
+ * forward ops, an inner step {@code theta' = theta - alpha * gradientOps(theta, support)} can be
+ * placed inside a graph and differentiated again: one reverse pass then gives the exact
+ * second-order MAML meta-gradient (ARCHITECTURE.md, "Exact second order").
+ *
+ * <p>All methods take {@code thetas} of shape [tasks, layout().size()] (row t = task t).
+ *
+ * @param <B> batch type, as for {@link Learner}
+ */
+public interface GraphLearner<B> extends Learner<B> {
+
+    /** Declares the placeholders for one split of a meta-batch of {@code tasks} tasks shaped like {@code example}. */
+    GraphInputs declareInputs(SameDiff sd, String prefix, int tasks, B example);
+
+    /** Adds the feeds for those placeholders: {@code batches.get(t)} goes to task t. */
+    void feed(GraphInputs inputs, List<B> batches, Map<String, INDArray> feeds);
+
+    /** Per-task batch-mean loss, shape [tasks]. */
+    SDVariable lossOps(SameDiff sd, SDVariable thetas, GraphInputs inputs);
+
+    /**
+     * Per-task gradient of {@link #lossOps} with respect to {@code thetas}, shape [tasks, size],
+     * built from plain forward ops only (so that it can be differentiated again).
+     */
+    SDVariable gradientOps(SameDiff sd, SDVariable thetas, GraphInputs inputs);
+
+    /**
+     * Placeholders whose gradients carry outer-loop gradient for parameters kept outside the
+     * graph (for instance embedding rows looked up in plain ND4J and fed in). Default: none.
+     */
+    default List<String> externalGradientInputs(GraphInputs inputs) {
+        return List.of();
+    }
+
+    /**
+     * Adds the gradients SameDiff computed for {@link #externalGradientInputs} into the flat
+     * per-task gradient rows {@code grads} [tasks, size] (for instance a scatter-add into the
+     * embedding group). Default: nothing to add.
+     */
+    default void addExternalGradients(GraphInputs inputs, List<B> batches, Map<String, INDArray> inputGradients, INDArray grads) {}
+}
