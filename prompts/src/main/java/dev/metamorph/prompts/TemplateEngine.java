@@ -1,0 +1,148 @@
+package dev.metamorph.prompts;
+
+import freemarker.cache.ConditionalTemplateConfigurationFactory;
+import freemarker.cache.FirstMatchTemplateConfigurationFactory;
+import freemarker.cache.PathGlobMatcher;
+import freemarker.core.Environment;
+import freemarker.core.TemplateConfiguration;
+import freemarker.template.Template;
+import freemarker.template.TemplateHashModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads and renders sandboxed templates with a cap on output size and a time limit per render.
+ * Each render runs on a daemon worker thread; the render stops itself at its deadline (checked at
+ * every instruction, every loop iteration and every write), and if it has not stopped shortly
+ * after the deadline its thread is interrupted; a thread that still does not stop is abandoned
+ * (logged) and later renders use fresh threads, so a hostile template never blocks the process.
+ * Thread-safe.
+ */
+final class TemplateEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TemplateEngine.class);
+    private static final long GRACE_MS = 250;
+    private static final long STOP_WAIT_MS = 1000;
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final SandboxConfiguration cfg;
+    private final int maxChars;
+    private final long timeLimitMs;
+    private final ExecutorService workers;
+
+    TemplateEngine(Path root, Escaping defaultEscaping, Map<String, Escaping> escapingByTemplate, int maxChars, long timeLimitMs) {
+        try {
+            this.cfg = new SandboxConfiguration(root);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot open the templates root " + root + " (prompts.templates-root): " + e.getMessage(), e);
+        }
+        cfg.setOutputFormat(defaultEscaping.outputFormat());
+        List<ConditionalTemplateConfigurationFactory> rules = new ArrayList<>();
+        escapingByTemplate.forEach((name, esc) -> {
+            if (esc != defaultEscaping) {
+                TemplateConfiguration tc = new TemplateConfiguration();
+                tc.setOutputFormat(esc.outputFormat());
+                rules.add(new ConditionalTemplateConfigurationFactory(new PathGlobMatcher(globQuote(name)), tc));
+            }
+        });
+        if (!rules.isEmpty()) {
+            cfg.setTemplateConfigurations(new FirstMatchTemplateConfigurationFactory(
+                    rules.toArray(new ConditionalTemplateConfigurationFactory[0])).allowNoMatch(true));
+        }
+        this.maxChars = maxChars;
+        this.timeLimitMs = timeLimitMs;
+        ThreadFactory tf = r -> {
+            Thread t = new Thread(r, "prompt-render-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        this.workers = Executors.newCachedThreadPool(tf);
+    }
+
+    /** Loads (and caches) a template by its name relative to the root; errors name template:line:col. */
+    Template load(String name) {
+        try {
+            return cfg.getTemplate(name);
+        } catch (IOException | RuntimeException e) {
+            throw RenderFailures.describe(name, e);
+        }
+    }
+
+    /** Renders a template against a data model within the output cap and the time limit. */
+    String render(Template template, TemplateHashModel model) {
+        String name = template.getSourceName();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeLimitMs);
+        SandboxTracer tracer = new SandboxTracer(deadline, timeLimitMs);
+        BoundedWriter out = new BoundedWriter(maxChars, deadline);
+        CountDownLatch finished = new CountDownLatch(1);
+        AtomicReference<Thread> worker = new AtomicReference<>();
+        Future<String> f = workers.submit(() -> {
+            worker.set(Thread.currentThread());
+            try {
+                Environment env = template.createProcessingEnvironment(model, out);
+                env.setTemplateProcessingTracer(tracer);
+                env.process();
+                return out.text();
+            } catch (BoundedWriter.LimitExceededException e) {
+                throw tracer.stopped(e.getMessage() + "; shorten the template's output or raise the limit");
+            } finally {
+                finished.countDown();
+            }
+        });
+        try {
+            return f.get(timeLimitMs + GRACE_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            boolean stopped = awaitQuietly(finished);
+            if (!stopped) {
+                Thread t = worker.get();
+                log.error("Render of {} did not stop {} ms after its time limit and an interrupt; abandoning thread {}",
+                        name, STOP_WAIT_MS, t == null ? "?" : t.getName());
+            }
+            throw RenderFailures.describe(name, tracer.stopped("render passed its time limit of " + timeLimitMs
+                    + " ms (prompts.render-time-limit-ms)" + (stopped ? "" : " and ignored an interrupt")
+                    + "; a loop over a huge range or a recursion is the usual cause: bound it"));
+        } catch (ExecutionException e) {
+            throw RenderFailures.describe(name, e.getCause());
+        } catch (CancellationException e) {
+            throw RenderFailures.describe(name, e);
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new PromptRenderException(name, 0, 0, "interrupted while waiting for the render");
+        }
+    }
+
+    private static boolean awaitQuietly(CountDownLatch latch) {
+        try {
+            return latch.await(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String globQuote(String name) {
+        return name.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?");
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+    }
+}
