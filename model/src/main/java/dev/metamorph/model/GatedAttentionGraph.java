@@ -1,0 +1,284 @@
+package dev.metamorph.model;
+
+import dev.metamorph.core.learn.GraphInputs;
+import dev.metamorph.core.learn.ParamGroup;
+import dev.metamorph.core.learn.ParamLayout;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One pass of the gated-attention encoder over a task-batched parameter matrix thetas [tasks, P],
+ * written into a SameDiff graph: the forward ops (loss, logits) and, on request, the backward
+ * pass written as ordinary forward ops (matmul, mul, sum, step...), so that the gradient can be
+ * differentiated again for exact second-order meta-gradients.
+ *
+ * <p>Inputs (placeholders, see {@link GatedAttentionLearner#declareInputs}): {@code x} [tasks, B, T, d]
+ * looked-up token embeddings, {@code keyBias} [tasks*B, 1, 1, T] (0 for tokens, -1e9 for padding),
+ * {@code pool} [tasks, B, T, 1] (mask / token count), {@code y} one-hot [tasks, B, N],
+ * {@code lossW} [tasks, B] (loss weight per row, summing to 1 per task), and optionally {@code proto}
+ * [tasks, N, B] (prototype head: row n averages the support rows of class n) and {@code memory}
+ * [tasks, B, d] (memory read vector added to the pooled embedding).
+ */
+final class GatedAttentionGraph {
+    private final SameDiff sd;
+    private final ModelConfig c;
+    private final ParamLayout layout;
+    private final GraphInputs in;
+    private final long tau, b, t, d, h, dk, n;
+    private final Map<String, SDVariable> p = new HashMap<>();
+    private final List<BlockState> blocks = new ArrayList<>();
+    private SDVariable x2; // encoder output [tau, B*T, d]
+    private SDVariable z; // pooled [tau, B, d]
+    private SDVariable logits; // [tau, B, N]
+    private SDVariable logProbs;
+    private SDVariable protos; // [tau, N, d]
+    private SDVariable loss; // [tau]
+    private SDVariable gradient; // [tau, P]
+    private SDVariable inputGradient; // [tau, B, T, d]
+    private SDVariable memoryGradient; // [tau, B, d]
+
+    private GatedAttentionGraph(SameDiff sd, ModelConfig c, ParamLayout layout, SDVariable thetas, GraphInputs in, long batch, long length) {
+        this.sd = sd;
+        this.c = c;
+        this.layout = layout;
+        this.in = in;
+        this.tau = in.tasks();
+        this.b = batch;
+        this.t = length;
+        this.d = c.dModel();
+        this.h = c.heads();
+        this.dk = c.headSize();
+        this.n = c.ways();
+        for (ParamGroup g : layout.groups()) {
+            if (g.name().equals(EncoderLayout.TOKENS)) continue;
+            SDVariable flat = sd.slice(thetas, new int[] {0, (int) g.offset()}, (int) tau, (int) g.length());
+            long[] s = g.shapeArray();
+            long[] shape = s.length == 1 ? new long[] {tau, 1, s[0]} : new long[] {tau, s[0], s[1]};
+            p.put(g.name(), flat.reshape(shape));
+        }
+    }
+
+    /** Builds the forward ops for thetas and the inputs of one split; {@code batch} x {@code length} tokens per task. */
+    static GatedAttentionGraph forward(SameDiff sd, ModelConfig c, ParamLayout layout, SDVariable thetas, GraphInputs in, long batch, long length) {
+        GatedAttentionGraph g = new GatedAttentionGraph(sd, c, layout, thetas, in, batch, length);
+        g.buildForward();
+        return g;
+    }
+
+    SDVariable loss() {
+        return loss;
+    }
+
+    SDVariable logits() {
+        return logits;
+    }
+
+    /** Per-task gradient [tasks, P] in layout order; the {@code embed.tokens} block is zero (see {@link #inputGradient()}). */
+    SDVariable gradient() {
+        if (gradient == null) buildBackward();
+        return gradient;
+    }
+
+    /** Gradient of the per-task loss with respect to the input rows {@code x}, [tasks, B, T, d]. */
+    SDVariable inputGradient() {
+        if (gradient == null) buildBackward();
+        return inputGradient;
+    }
+
+    /** Gradient of the per-task loss with respect to the memory read vector [tasks, B, d] (only with memory-read). */
+    SDVariable memoryGradient() {
+        if (gradient == null) buildBackward();
+        return memoryGradient;
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    private record BlockState(SDVariable x, SDVariable qh, SDVariable kh, SDVariable vh, SDVariable probs, SDVariable gate,
+                              SDVariable attn, SDVariable o, LayerNorm ln1, SDVariable x1, SDVariable hPre, SDVariable hAct, LayerNorm ln2) {}
+
+    private record LayerNorm(SDVariable xHat, SDVariable inv, SDVariable gamma) {}
+
+    private void buildForward() {
+        SDVariable pos = sd.slice(p.get(EncoderLayout.POSITIONS), new int[] {0, 0, 0}, (int) tau, (int) t, (int) d);
+        SDVariable x = in.get("x").add(pos.reshape(tau, 1, t, d)).reshape(tau, b * t, d);
+        for (int l = 0; l < c.blocks(); l++) x = block(l, x);
+        x2 = x;
+        SDVariable pooled = x2.reshape(tau, b, t, d).mul(in.get("pool")).sum(2); // [tau, B, d]
+        z = c.memoryRead() ? pooled.add(in.get("memory")) : pooled;
+        if (c.head() == ModelConfig.HeadType.ZERO) {
+            logits = mm(z, p.get("head.w"), false, false).add(p.get("head.b"));
+        } else {
+            protos = mm(in.get("proto"), z, false, false); // [tau, N, d]
+            SDVariable zz = z.mul(z).sum(true, 2); // [tau, B, 1]
+            SDVariable cc = protos.mul(protos).sum(2).reshape(tau, 1, n); // [tau, 1, N]
+            logits = mm(z, protos, false, true).mul(2.0).sub(zz).sub(cc);
+        }
+        SDVariable max = logits.max(true, 2);
+        SDVariable shifted = logits.sub(max);
+        logProbs = shifted.sub(sd.math.log(sd.math.exp(shifted).sum(true, 2)));
+        SDVariable ce = in.get("y").mul(logProbs).sum(2).neg(); // [tau, B]
+        loss = ce.mul(in.get("lossW")).sum(1); // [tau]
+    }
+
+    private SDVariable block(int l, SDVariable x) {
+        String pre = "block" + l + ".";
+        SDVariable q = linear(x, pre + "attn.wq", pre + "attn.bq");
+        SDVariable k = linear(x, pre + "attn.wk", pre + "attn.bk");
+        SDVariable v = linear(x, pre + "attn.wv", pre + "attn.bv");
+        SDVariable qh = toHeads(q), kh = toHeads(k), vh = toHeads(v);
+        SDVariable s = mm(qh, kh, false, true).mul(1.0 / Math.sqrt(dk)).reshape(tau * b, h, t, t).add(in.get("keyBias"));
+        SDVariable probs = sd.nn.softmax(s, 3); // [tau*B, h, T, T]
+        SDVariable gate = sd.nn.sigmoid(p.get(pre + "attn.gate")).reshape(tau, 1, h, 1); // [tau, 1, h, 1]
+        SDVariable attn = probs.reshape(tau, b, h, t * t).mul(gate).reshape(tau * b * h, t, t);
+        SDVariable o = fromHeads(mm(attn, vh, false, false));
+        SDVariable y = linear(o, pre + "attn.wo", pre + "attn.bo");
+        LayerNorm ln1 = layerNorm(x.add(y), pre + "ln1.gamma");
+        SDVariable x1 = ln1.xHat.mul(ln1.gamma).add(p.get(pre + "ln1.beta"));
+        SDVariable hPre = linear(x1, pre + "ff.w1", pre + "ff.b1");
+        SDVariable hAct = activation(hPre);
+        SDVariable f = linear(hAct, pre + "ff.w2", pre + "ff.b2");
+        LayerNorm ln2 = layerNorm(x1.add(f), pre + "ln2.gamma");
+        SDVariable out = ln2.xHat.mul(ln2.gamma).add(p.get(pre + "ln2.beta"));
+        blocks.add(new BlockState(x, qh, kh, vh, probs, gate, attn, o, ln1, x1, hPre, hAct, ln2));
+        return out;
+    }
+
+    private SDVariable linear(SDVariable x, String w, String bias) {
+        return mm(x, p.get(w), false, false).add(p.get(bias));
+    }
+
+    private LayerNorm layerNorm(SDVariable r, String gamma) {
+        SDVariable centred = r.sub(r.mean(true, 2));
+        SDVariable var = centred.mul(centred).mean(true, 2);
+        SDVariable inv = sd.math.rsqrt(var.add(c.layerNormEps()));
+        return new LayerNorm(centred.mul(inv), inv, p.get(gamma));
+    }
+
+    private SDVariable activation(SDVariable x) {
+        if (c.activation() == ModelConfig.Activation.RELU) return sd.nn.relu(x, 0.0);
+        SDVariable th = sd.math.tanh(x.add(x.mul(x).mul(x).mul(GELU_A)).mul(GELU_C));
+        return x.mul(th.add(1.0)).mul(0.5);
+    }
+
+    private static final double GELU_C = Math.sqrt(2.0 / Math.PI);
+    private static final double GELU_A = 0.044715;
+
+    private SDVariable activationDerivative(SDVariable x) {
+        if (c.activation() == ModelConfig.Activation.RELU) return sd.math.step(x, 0.0);
+        SDVariable x2v = x.mul(x);
+        SDVariable th = sd.math.tanh(x.add(x2v.mul(x).mul(GELU_A)).mul(GELU_C));
+        SDVariable sech2 = th.mul(th).rsub(1.0);
+        return th.add(1.0).mul(0.5).add(x.mul(0.5).mul(sech2).mul(x2v.mul(3 * GELU_A).add(1.0)).mul(GELU_C));
+    }
+
+    /** [tau, B*T, d] -> [tau*B*h, T, dk]. */
+    private SDVariable toHeads(SDVariable v) {
+        return sd.permute(v.reshape(tau, b, t, h, dk), 0, 1, 3, 2, 4).reshape(tau * b * h, t, dk);
+    }
+
+    /** [tau*B*h, T, dk] -> [tau, B*T, d]. */
+    private SDVariable fromHeads(SDVariable v) {
+        return sd.permute(v.reshape(tau, b, h, t, dk), 0, 1, 3, 2, 4).reshape(tau, b * t, d);
+    }
+
+    private SDVariable mm(SDVariable a, SDVariable bm, boolean ta, boolean tb) {
+        return sd.mmul(a, bm, ta, tb, false);
+    }
+
+    // ---------------------------------------------------------------- backward as forward ops
+
+    private void buildBackward() {
+        Map<String, SDVariable> g = new HashMap<>();
+        // loss: d loss / d logits = lossW * (softmax - y)
+        SDVariable dLogits = sd.math.exp(logProbs).sub(in.get("y")).mul(in.get("lossW").reshape(tau, b, 1));
+        SDVariable dz;
+        if (c.head() == ModelConfig.HeadType.ZERO) {
+            g.put("head.w", mm(z, dLogits, true, false));
+            g.put("head.b", dLogits.sum(1));
+            dz = mm(dLogits, p.get("head.w"), false, true);
+        } else {
+            // logits = 2 z c^T - |z|^2 - |c|^2
+            SDVariable rowSum = dLogits.sum(true, 2); // [tau, B, 1]
+            SDVariable colSum = dLogits.sum(1).reshape(tau, n, 1); // [tau, N, 1]
+            dz = mm(dLogits, protos, false, false).mul(2.0).sub(z.mul(rowSum).mul(2.0));
+            SDVariable dProto = mm(dLogits, z, true, false).mul(2.0).sub(protos.mul(colSum).mul(2.0)); // [tau, N, d]
+            dz = dz.add(mm(in.get("proto"), dProto, true, false));
+        }
+        memoryGradient = dz;
+        // pooling
+        SDVariable dx = dz.reshape(tau, b, 1, d).mul(in.get("pool")).reshape(tau, b * t, d);
+        for (int l = c.blocks() - 1; l >= 0; l--) dx = blockBackward(l, blocks.get(l), dx, g);
+        SDVariable dx4 = dx.reshape(tau, b, t, d);
+        inputGradient = dx4;
+        SDVariable dPos = dx4.sum(1); // [tau, T, d]
+        if (t < c.maxLength()) {
+            SDVariable zeros = sd.constant(Nd4j.zeros(c.dtype(), tau, c.maxLength() - t, d));
+            dPos = sd.concat(1, dPos, zeros);
+        }
+        g.put(EncoderLayout.POSITIONS, dPos);
+        List<SDVariable> parts = new ArrayList<>();
+        for (ParamGroup pg : layout.groups()) {
+            if (pg.name().equals(EncoderLayout.TOKENS)) {
+                parts.add(sd.constant(Nd4j.zeros(c.dtype(), tau, pg.length())));
+                continue;
+            }
+            SDVariable gv = g.get(pg.name());
+            if (gv == null) throw new IllegalStateException("No gradient was built for parameter group '" + pg.name() + "'");
+            parts.add(gv.reshape(tau, pg.length()));
+        }
+        gradient = sd.concat(1, parts.toArray(new SDVariable[0]));
+    }
+
+    private SDVariable blockBackward(int l, BlockState s, SDVariable dOut, Map<String, SDVariable> g) {
+        String pre = "block" + l + ".";
+        SDVariable dr2 = layerNormBackward(s.ln2, dOut, pre + "ln2", g);
+        SDVariable dx1 = dr2;
+        // feed-forward
+        g.put(pre + "ff.w2", mm(s.hAct, dr2, true, false));
+        g.put(pre + "ff.b2", dr2.sum(1));
+        SDVariable dH = mm(dr2, p.get(pre + "ff.w2"), false, true).mul(activationDerivative(s.hPre));
+        g.put(pre + "ff.w1", mm(s.x1, dH, true, false));
+        g.put(pre + "ff.b1", dH.sum(1));
+        dx1 = dx1.add(mm(dH, p.get(pre + "ff.w1"), false, true));
+        SDVariable dr1 = layerNormBackward(s.ln1, dx1, pre + "ln1", g);
+        // output projection
+        g.put(pre + "attn.wo", mm(s.o, dr1, true, false));
+        g.put(pre + "attn.bo", dr1.sum(1));
+        SDVariable dOh = toHeads(mm(dr1, p.get(pre + "attn.wo"), false, true));
+        SDVariable dAttn = mm(dOh, s.vh, false, true); // [tau*B*h, T, T]
+        SDVariable dVh = mm(s.attn, dOh, true, false);
+        SDVariable dAttn4 = dAttn.reshape(tau, b, h, t * t);
+        SDVariable probs4 = s.probs.reshape(tau, b, h, t * t);
+        SDVariable dGate = dAttn4.mul(probs4).sum(1, 3); // [tau, h]
+        SDVariable gate = s.gate.reshape(tau, h);
+        g.put(pre + "attn.gate", dGate.mul(gate).mul(gate.rsub(1.0)));
+        SDVariable dProbs = dAttn4.mul(s.gate).reshape(tau * b, h, t, t);
+        SDVariable dS = s.probs.mul(dProbs.sub(dProbs.mul(s.probs).sum(true, 3))).reshape(tau * b * h, t, t).mul(1.0 / Math.sqrt(dk));
+        SDVariable dQ = fromHeads(mm(dS, s.kh, false, false));
+        SDVariable dK = fromHeads(mm(dS, s.qh, true, false));
+        SDVariable dV = fromHeads(dVh);
+        SDVariable dx = dr1;
+        String[] names = {"q", "k", "v"};
+        SDVariable[] grads = {dQ, dK, dV};
+        for (int i = 0; i < 3; i++) {
+            g.put(pre + "attn.w" + names[i], mm(s.x, grads[i], true, false));
+            g.put(pre + "attn.b" + names[i], grads[i].sum(1));
+            dx = dx.add(mm(grads[i], p.get(pre + "attn.w" + names[i]), false, true));
+        }
+        return dx;
+    }
+
+    private SDVariable layerNormBackward(LayerNorm ln, SDVariable dOut, String name, Map<String, SDVariable> g) {
+        g.put(name + ".gamma", dOut.mul(ln.xHat).sum(1));
+        g.put(name + ".beta", dOut.sum(1));
+        SDVariable dxHat = dOut.mul(ln.gamma);
+        SDVariable m1 = dxHat.mean(true, 2);
+        SDVariable m2 = dxHat.mul(ln.xHat).mean(true, 2);
+        return dxHat.sub(m1).sub(ln.xHat.mul(m2)).mul(ln.inv);
+    }
+}

@@ -1,0 +1,344 @@
+package dev.metamorph.model;
+
+import dev.metamorph.core.learn.GraphInputs;
+import dev.metamorph.core.learn.GraphLearner;
+import dev.metamorph.core.learn.LossAndGradient;
+import dev.metamorph.core.learn.ParamGroup;
+import dev.metamorph.core.learn.ParamLayout;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The gated-attention encoder as a {@link GraphLearner} over one flat theta (layout:
+ * {@link EncoderLayout}). Losses and gradients run as SameDiff graphs whose backward pass is
+ * written as forward ops ({@link GatedAttentionGraph}), so {@link #lossAndGradient} is one forward
+ * {@code output()} call with no SameDiff reverse pass, and task-batched calls evaluate a whole
+ * meta-batch in one call (a task dimension, batched matmuls).
+ *
+ * <p>The token embedding table stays outside the graph (M2.1's {@code gather} gradient is wrong):
+ * rows are looked up in plain ND4J and fed as the {@code x} placeholder; their gradient is
+ * scatter-added into {@code embed.tokens}. In {@link #gradientOps} the {@code embed.tokens} block is
+ * zero, so a generic inner loop keeps the token embeddings fixed (they still get their outer
+ * gradient through {@link #externalGradientInputs} / {@link #addExternalGradients}).
+ * {@link #feed} needs the embedding table: call {@link #useEmbeddingsFrom} first.
+ *
+ * <p>Not thread-safe: one instance per thread (graphs are cached per shape).
+ */
+public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
+    private static final double MASKED = -1e9;
+    private static final int MAX_CACHED_PASSES = 64;
+
+    private final ModelConfig config;
+    private final ParamLayout layout;
+    private final ParamGroup tokens;
+    private final Map<String, Compiled> compiled = new HashMap<>();
+    private final Map<String, CachedPass> passes = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CachedPass> e) {
+            return size() > MAX_CACHED_PASSES;
+        }
+    };
+    private INDArray embeddingSource;
+
+    public GatedAttentionLearner(ModelConfig config) {
+        this.config = config;
+        this.layout = EncoderLayout.of(config);
+        this.tokens = layout.group(EncoderLayout.TOKENS);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public ParamLayout layout() {
+        return layout;
+    }
+
+    @Override
+    public DataType dataType() {
+        return config.dtype();
+    }
+
+    @Override
+    public INDArray initialParameters(RandomGenerator rng) {
+        double[] theta = new double[(int) layout.size()];
+        int d = config.dModel();
+        for (ParamGroup g : layout.groups()) {
+            String name = g.name();
+            int off = (int) g.offset();
+            double std;
+            if (name.equals(EncoderLayout.TOKENS) || name.equals(EncoderLayout.POSITIONS)) std = 1.0 / Math.sqrt(d);
+            else if (name.endsWith(".gate")) {
+                for (int i = 0; i < g.length(); i++) theta[off + i] = config.gateInit();
+                continue;
+            } else if (name.endsWith(".gamma")) {
+                for (int i = 0; i < g.length(); i++) theta[off + i] = 1.0;
+                continue;
+            } else if (name.startsWith("head.") || g.shape().size() == 1) continue; // zero head, zero biases and betas
+            else std = 1.0 / Math.sqrt(g.shape().get(0));
+            for (int i = 0; i < g.length(); i++) theta[off + i] = rng.nextGaussian() * std;
+        }
+        return Nd4j.createFromArray(theta).castTo(config.dtype());
+    }
+
+    // ------------------------------------------------------------------ Learner
+
+    @Override
+    public LossAndGradient lossAndGradient(INDArray theta, TokenBatch batch) {
+        return lossAndGradient(theta.reshape(1, layout.size()), List.of(batch)).get(0);
+    }
+
+    @Override
+    public List<LossAndGradient> lossAndGradient(INDArray thetas, List<TokenBatch> batches) {
+        Compiled g = compiledFor(thetas, batches);
+        Map<String, INDArray> feeds = feeds(g, thetas, batches);
+        Map<String, INDArray> out = g.sd.output(feeds, g.loss.name(), g.gradient.name(), g.inputGradient.name());
+        INDArray grads = out.get(g.gradient.name());
+        scatterInto(grads, out.get(g.inputGradient.name()), batches);
+        INDArray losses = out.get(g.loss.name());
+        List<LossAndGradient> result = new ArrayList<>(batches.size());
+        for (int t = 0; t < batches.size(); t++) result.add(new LossAndGradient(losses.getDouble(t), grads.getRow(t).dup()));
+        return result;
+    }
+
+    @Override
+    public INDArray predict(INDArray theta, TokenBatch batch) {
+        return predict(theta.reshape(1, layout.size()), List.of(batch)).get(0);
+    }
+
+    /** Task-batched logits: one [batch, ways] array per task. */
+    public List<INDArray> predict(INDArray thetas, List<TokenBatch> batches) {
+        Compiled g = compiledFor(thetas, batches);
+        INDArray logits = g.sd.output(feeds(g, thetas, batches), g.logits.name()).get(g.logits.name());
+        List<INDArray> result = new ArrayList<>(batches.size());
+        for (int t = 0; t < batches.size(); t++) result.add(logits.get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all()).dup());
+        return result;
+    }
+
+    /** Per-task losses only (one graph call). */
+    public double[] losses(INDArray thetas, List<TokenBatch> batches) {
+        Compiled g = compiledFor(thetas, batches);
+        return g.sd.output(feeds(g, thetas, batches), g.loss.name()).get(g.loss.name()).toDoubleVector();
+    }
+
+    // ------------------------------------------------------------------ GraphLearner
+
+    /**
+     * Sets the parameters whose {@code embed.tokens} rows {@link #feed} looks up: shape [size]
+     * (all tasks) or [tasks, size] (row t for task t). The learner keeps the reference; the caller
+     * must not change the array while feeding.
+     */
+    public void useEmbeddingsFrom(INDArray thetas) {
+        this.embeddingSource = thetas;
+    }
+
+    @Override
+    public GraphInputs declareInputs(SameDiff sd, String prefix, int tasks, TokenBatch example) {
+        return declare(sd, prefix, tasks, example.size(), example.length());
+    }
+
+    private GraphInputs declare(SameDiff sd, String prefix, int tasks, long b, long t) {
+        if (t > config.maxLength()) throw new IllegalArgumentException("Token batch length " + t + " exceeds model.max-length = " + config.maxLength() + "; encode texts with the model's tokenizer (it truncates)");
+        DataType dt = config.dtype();
+        long d = config.dModel(), n = config.ways();
+        Map<String, SDVariable> v = new LinkedHashMap<>();
+        v.put("x", sd.placeHolder(prefix + "x", dt, tasks, b, t, d));
+        v.put("keyBias", sd.placeHolder(prefix + "keyBias", dt, tasks * b, 1, 1, t));
+        v.put("pool", sd.placeHolder(prefix + "pool", dt, tasks, b, t, 1));
+        v.put("y", sd.placeHolder(prefix + "y", dt, tasks, b, n));
+        v.put("lossW", sd.placeHolder(prefix + "lossW", dt, tasks, b));
+        if (config.head() == ModelConfig.HeadType.PROTOTYPE) v.put("proto", sd.placeHolder(prefix + "proto", dt, tasks, n, b));
+        if (config.memoryRead()) v.put("memory", sd.placeHolder(prefix + "memory", dt, tasks, b, d));
+        return new GraphInputs(prefix, tasks, v);
+    }
+
+    @Override
+    public void feed(GraphInputs inputs, List<TokenBatch> batches, Map<String, INDArray> feeds) {
+        if (embeddingSource == null) throw new IllegalStateException("GatedAttentionLearner.feed looks up token embeddings outside the graph: call useEmbeddingsFrom(theta) before feed()");
+        INDArray src = embeddingSource.rank() == 1 || embeddingSource.rows() == 1 && batches.size() != 1
+                ? repeatRows(embeddingSource.reshape(1, layout.size()), batches.size()) : embeddingSource;
+        feedWith(inputs, src, batches, feeds);
+    }
+
+    private static INDArray repeatRows(INDArray row, int n) {
+        return n == 1 ? row : row.repeat(0, n);
+    }
+
+    @Override
+    public SDVariable lossOps(SameDiff sd, SDVariable thetas, GraphInputs inputs) {
+        return pass(sd, thetas, inputs).loss();
+    }
+
+    @Override
+    public SDVariable gradientOps(SameDiff sd, SDVariable thetas, GraphInputs inputs) {
+        return pass(sd, thetas, inputs).gradient();
+    }
+
+    /** Logits [tasks, B, ways] as graph ops. */
+    public SDVariable logitsOps(SameDiff sd, SDVariable thetas, GraphInputs inputs) {
+        return pass(sd, thetas, inputs).logits();
+    }
+
+    /** Gradient of the per-task loss with respect to the input rows x [tasks, B, T, d], as graph ops. */
+    public SDVariable inputGradientOps(SameDiff sd, SDVariable thetas, GraphInputs inputs) {
+        return pass(sd, thetas, inputs).inputGradient();
+    }
+
+    @Override
+    public List<String> externalGradientInputs(GraphInputs inputs) {
+        return List.of(inputs.get("x").name());
+    }
+
+    @Override
+    public void addExternalGradients(GraphInputs inputs, List<TokenBatch> batches, Map<String, INDArray> inputGradients, INDArray grads) {
+        INDArray dx = inputGradients.get(inputs.get("x").name());
+        if (dx == null) throw new IllegalArgumentException("No gradient for input '" + inputs.get("x").name() + "' among " + inputGradients.keySet());
+        INDArray acc = grads.get(NDArrayIndex.all(), NDArrayIndex.interval(tokens.offset(), tokens.end()));
+        acc.addi(scatter(dx, batches).castTo(grads.dataType()));
+    }
+
+    private GatedAttentionGraph pass(SameDiff sd, SDVariable thetas, GraphInputs inputs) {
+        String key = System.identityHashCode(sd) + "/" + thetas.name() + "/" + inputs.prefix();
+        CachedPass c = passes.get(key);
+        if (c != null && c.sd == sd) return c.graph;
+        long[] xs = inputs.get("x").getShape();
+        GatedAttentionGraph g = GatedAttentionGraph.forward(sd, config, layout, thetas, inputs, xs[1], xs[2]);
+        passes.put(key, new CachedPass(sd, g));
+        return g;
+    }
+
+    private record CachedPass(SameDiff sd, GatedAttentionGraph graph) {}
+
+    // ------------------------------------------------------------------ graphs and feeds
+
+    private record Compiled(SameDiff sd, GraphInputs inputs, SDVariable thetas, SDVariable loss, SDVariable gradient, SDVariable inputGradient, SDVariable logits) {}
+
+    private Compiled compiledFor(INDArray thetas, List<TokenBatch> batches) {
+        if (thetas.rank() != 2 || thetas.rows() != batches.size() || thetas.columns() != layout.size()) {
+            throw new IllegalArgumentException("thetas must be [tasks, " + layout.size() + "] with one row per batch; got shape "
+                    + java.util.Arrays.toString(thetas.shape()) + " for " + batches.size() + " batches");
+        }
+        int b = batches.get(0).size();
+        int t = 0;
+        for (TokenBatch tb : batches) {
+            if (tb.size() != b) throw new IllegalArgumentException("Task-batched calls need equal batch sizes; got " + tb.size() + " and " + b);
+            t = Math.max(t, tb.length());
+        }
+        String key = batches.size() + "x" + b + "x" + t;
+        Compiled c = compiled.get(key);
+        if (c == null) {
+            SameDiff sd = SameDiff.create();
+            SDVariable th = sd.placeHolder("thetas", config.dtype(), batches.size(), layout.size());
+            GraphInputs in = declare(sd, "", batches.size(), b, t);
+            GatedAttentionGraph g = GatedAttentionGraph.forward(sd, config, layout, th, in, b, t);
+            c = new Compiled(sd, in, th, g.loss(), g.gradient(), g.inputGradient(), g.logits());
+            compiled.put(key, c);
+        }
+        return c;
+    }
+
+    private Map<String, INDArray> feeds(Compiled g, INDArray thetas, List<TokenBatch> batches) {
+        Map<String, INDArray> feeds = new HashMap<>();
+        INDArray th = thetas.dataType() == config.dtype() ? thetas : thetas.castTo(config.dtype());
+        feeds.put(g.thetas.name(), th);
+        long t = g.inputs.get("x").getShape()[2];
+        List<TokenBatch> padded = new ArrayList<>(batches.size());
+        for (TokenBatch tb : batches) padded.add(tb.length() == t ? tb : tb.paddedTo((int) t));
+        feedWith(g.inputs, th, padded, feeds);
+        return feeds;
+    }
+
+    /** Feeds the inputs of one split; thetas [tasks, size] supply the token embedding rows. */
+    private void feedWith(GraphInputs inputs, INDArray thetas, List<TokenBatch> batches, Map<String, INDArray> feeds) {
+        long[] xs = inputs.get("x").getShape();
+        int tasks = inputs.tasks(), b = (int) xs[1], t = (int) xs[2], d = config.dModel(), n = config.ways();
+        if (batches.size() != tasks) throw new IllegalArgumentException("Split '" + inputs.prefix() + "' was declared for " + tasks + " tasks but " + batches.size() + " batches were given");
+        DataType dt = config.dtype();
+        INDArray x = Nd4j.create(dt, tasks, b, t, d);
+        double[] keyBias = new double[tasks * b * t];
+        double[] pool = new double[tasks * b * t];
+        double[] y = new double[tasks * b * n];
+        double[] lossW = new double[tasks * b];
+        double[] proto = new double[tasks * n * b];
+        for (int k = 0; k < tasks; k++) {
+            TokenBatch tb = batches.get(k);
+            if (tb.size() != b || tb.length() != t) throw new IllegalArgumentException("Task " + k + " of split '" + inputs.prefix() + "' has a batch of " + tb.size() + "x" + tb.length() + " tokens; the graph was declared for " + b + "x" + t);
+            int[] flat = new int[b * t];
+            int lossRows = 0;
+            int[] perClass = new int[n];
+            for (int i = 0; i < b; i++) {
+                int label = tb.label(i);
+                if (label < 0 || label >= n) throw new IllegalArgumentException("Task " + k + " row " + i + " has label " + label + " but model.ways = " + n);
+                int count = tb.tokens(i);
+                for (int j = 0; j < t; j++) {
+                    int id = tb.id(i, j);
+                    if (id < 0 || id >= config.vocabSize()) throw new IllegalArgumentException("Token id " + id + " at task " + k + " row " + i + " position " + j + " is outside model.vocab-size = " + config.vocabSize());
+                    flat[i * t + j] = id;
+                    int at = (k * b + i) * t + j;
+                    keyBias[at] = id == TokenBatch.PAD ? MASKED : 0.0;
+                    pool[at] = id == TokenBatch.PAD ? 0.0 : 1.0 / count;
+                }
+                y[(k * b + i) * n + label] = 1.0;
+                if (tb.isLossRow(i)) lossRows++;
+                if (tb.isPrototypeRow(i)) perClass[label]++;
+            }
+            for (int i = 0; i < b; i++) {
+                if (tb.isLossRow(i)) lossW[k * b + i] = 1.0 / lossRows;
+                int label = tb.label(i);
+                if (tb.isPrototypeRow(i)) proto[(k * n + label) * b + i] = 1.0 / perClass[label];
+            }
+            INDArray table = thetas.getRow(k).get(NDArrayIndex.interval(tokens.offset(), tokens.end())).reshape(config.vocabSize(), d);
+            INDArray rows = Nd4j.pullRows(table, 1, flat);
+            x.get(NDArrayIndex.point(k), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).assign(rows.reshape(b, t, d));
+        }
+        Map<String, INDArray> f = new HashMap<>();
+        f.put("x", x);
+        f.put("keyBias", Nd4j.createFromArray(keyBias).castTo(dt).reshape(tasks * b, 1, 1, t));
+        f.put("pool", Nd4j.createFromArray(pool).castTo(dt).reshape(tasks, b, t, 1));
+        f.put("y", Nd4j.createFromArray(y).castTo(dt).reshape(tasks, b, n));
+        f.put("lossW", Nd4j.createFromArray(lossW).castTo(dt).reshape(tasks, b));
+        if (config.head() == ModelConfig.HeadType.PROTOTYPE) f.put("proto", Nd4j.createFromArray(proto).castTo(dt).reshape(tasks, n, b));
+        if (config.memoryRead()) {
+            if (!feeds.containsKey(inputs.get("memory").name())) throw new IllegalStateException("model.memory-read is on: put the memory read vectors [tasks, B, d] under '" + inputs.get("memory").name() + "' in the feeds before feed()");
+            f.remove("memory");
+        }
+        for (Map.Entry<String, INDArray> e : f.entrySet()) feeds.put(inputs.get(e.getKey()).name(), e.getValue());
+    }
+
+    /** Scatter-adds the input-row gradients dx [tasks, B, T', d] into the {@code embed.tokens} block of grads [tasks, P]. */
+    private void scatterInto(INDArray grads, INDArray dx, List<TokenBatch> batches) {
+        grads.get(NDArrayIndex.all(), NDArrayIndex.interval(tokens.offset(), tokens.end())).addi(scatter(dx, batches).castTo(grads.dataType()));
+    }
+
+    /** dE [tasks, V*d] with dE[token] = sum of dx over the positions holding that token. */
+    private INDArray scatter(INDArray dx, List<TokenBatch> batches) {
+        long[] s = dx.shape();
+        int tasks = (int) s[0], b = (int) s[1], t = (int) s[2], d = (int) s[3];
+        double[] src = dx.dup('c').data().asDouble();
+        double[] acc = new double[(int) (tasks * tokens.length())];
+        for (int k = 0; k < tasks; k++) {
+            TokenBatch tb = batches.get(k);
+            long base = k * tokens.length();
+            for (int i = 0; i < b; i++) {
+                for (int j = 0; j < t; j++) {
+                    int id = j < tb.length() ? tb.id(i, j) : TokenBatch.PAD;
+                    int from = ((k * b + i) * t + j) * d;
+                    int to = (int) (base + (long) id * d);
+                    for (int e = 0; e < d; e++) acc[to + e] += src[from + e];
+                }
+            }
+        }
+        return Nd4j.createFromArray(acc).reshape(tasks, tokens.length());
+    }
+}

@@ -1,0 +1,123 @@
+package dev.metamorph.model;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.metamorph.core.Checks;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Settings of the gated-attention encoder (HOCON namespace {@code model}, defaults in the module's
+ * {@code reference.conf}). Build it with {@link #from(Config)} or {@link #defaults()} and change
+ * single values with the {@code withX} copies.
+ */
+public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int ffSize, int maxLength,
+                          Truncation truncation, HeadType head, int ways, Activation activation,
+                          DataType dtype, boolean memoryRead, double layerNormEps, double gateInit) {
+
+    /** Which tokens survive when a text is longer than {@code max-length}. */
+    public enum Truncation { HEAD, TAIL }
+
+    /** Classification head type. */
+    public enum HeadType { ZERO, PROTOTYPE }
+
+    /** Feed-forward activation. */
+    public enum Activation { RELU, GELU }
+
+    public ModelConfig {
+        Checks.check(vocabSize >= 3, "model.vocab-size must be >= 3 ([PAD], [UNK] and one token), got %s", vocabSize);
+        Checks.positive("model.d-model", dModel);
+        Checks.positive("model.heads", heads);
+        Checks.check(dModel % heads == 0, "model.d-model (%s) must be divisible by model.heads (%s)", dModel, heads);
+        Checks.positive("model.blocks", blocks);
+        Checks.positive("model.ff-size", ffSize);
+        Checks.positive("model.max-length", maxLength);
+        Checks.notNull("model.truncation", truncation);
+        Checks.notNull("model.head", head);
+        Checks.check(ways >= 2, "model.ways must be >= 2, got %s", ways);
+        Checks.notNull("model.activation", activation);
+        Checks.check(dtype == DataType.FLOAT || dtype == DataType.DOUBLE, "model.dtype must be float or double, got %s", dtype);
+        Checks.positive("model.layer-norm-eps", layerNormEps);
+        Checks.check(Double.isFinite(gateInit), "model.gate-init must be finite, got %s", gateInit);
+    }
+
+    /** Reads and validates the {@code model} namespace of a composed config. */
+    public static ModelConfig from(Config c) {
+        c.checkValid(ConfigFactory.defaultReference(), "model");
+        Config m = c.getConfig("model");
+        return new ModelConfig(m.getInt("vocab-size"), m.getInt("d-model"), m.getInt("heads"), m.getInt("blocks"),
+                m.getInt("ff-size"), m.getInt("max-length"),
+                parse(Truncation.class, m, "truncation"), parse(HeadType.class, m, "head"), m.getInt("ways"),
+                parse(Activation.class, m, "activation"), dtype(m), m.getBoolean("memory-read"),
+                m.getDouble("layer-norm-eps"), m.getDouble("gate-init"));
+    }
+
+    /** The defaults of {@code reference.conf}. */
+    public static ModelConfig defaults() {
+        return from(ConfigFactory.defaultReference());
+    }
+
+    private static <E extends Enum<E>> E parse(Class<E> type, Config m, String key) {
+        String v = m.getString(key);
+        try {
+            return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new com.typesafe.config.ConfigException.BadValue(m.origin(), "model." + key,
+                    "unknown value '" + v + "'; expected one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private static DataType dtype(Config m) {
+        String v = m.getString("dtype").trim().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "float" -> DataType.FLOAT;
+            case "double" -> DataType.DOUBLE;
+            default -> throw new com.typesafe.config.ConfigException.BadValue(m.origin(), "model.dtype", "must be float or double, got '" + v + "'");
+        };
+    }
+
+    /** Width of one attention head. */
+    public int headSize() {
+        return dModel / heads;
+    }
+
+    public ModelConfig withDtype(DataType t) {
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, t, memoryRead, layerNormEps, gateInit);
+    }
+
+    public ModelConfig withHead(HeadType h) {
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, h, ways, activation, dtype, memoryRead, layerNormEps, gateInit);
+    }
+
+    public ModelConfig withActivation(Activation a) {
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, a, dtype, memoryRead, layerNormEps, gateInit);
+    }
+
+    public ModelConfig withMemoryRead(boolean on) {
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, on, layerNormEps, gateInit);
+    }
+
+    public ModelConfig withVocabSize(int v) {
+        return new ModelConfig(v, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit);
+    }
+
+    public ModelConfig withGateInit(double g) {
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, g);
+    }
+
+    /** A copy with a different shape (vocab, width, heads, blocks, feed-forward width, max length). */
+    public ModelConfig withShape(int vocab, int d, int h, int nBlocks, int ff, int maxLen) {
+        return new ModelConfig(vocab, d, h, nBlocks, ff, maxLen, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit);
+    }
+
+    /** The HOCON text of this config under the {@code model} namespace (round-trips through {@link #from}). */
+    public String toHocon() {
+        return "model {\n"
+                + "  vocab-size = " + vocabSize + "\n  d-model = " + dModel + "\n  heads = " + heads + "\n  blocks = " + blocks
+                + "\n  ff-size = " + ffSize + "\n  max-length = " + maxLength
+                + "\n  truncation = " + truncation.name().toLowerCase(Locale.ROOT) + "\n  head = " + head.name().toLowerCase(Locale.ROOT)
+                + "\n  ways = " + ways + "\n  activation = " + activation.name().toLowerCase(Locale.ROOT)
+                + "\n  dtype = " + (dtype == DataType.DOUBLE ? "double" : "float") + "\n  memory-read = " + memoryRead
+                + "\n  layer-norm-eps = " + layerNormEps + "\n  gate-init = " + gateInit + "\n}\n";
+    }
+}
