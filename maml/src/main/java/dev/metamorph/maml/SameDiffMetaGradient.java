@@ -1,0 +1,203 @@
+package dev.metamorph.maml;
+
+import dev.metamorph.core.learn.GraphInputs;
+import dev.metamorph.core.learn.GraphLearner;
+import dev.metamorph.core.learn.TaskData;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Exact meta-gradients on SameDiff graphs built from a {@link GraphLearner}'s {@code lossOps} and
+ * {@code gradientOps} (its backward pass written as forward ops), task-batched: the meta-batch's
+ * thetas are one [tasks, P] variable, and each graph is built once per meta-batch size and reused.
+ *
+ * <ul>
+ *   <li>{@link SecondOrderMode#UNROLLED}: {@code theta_{k+1} = theta_k - alpha * gradientOps(theta_k, support)}
+ *       for all K steps inside one graph, the query loss on top, and one reverse pass
+ *       ({@code calculateGradients}) gives d L_query(theta_K)/d theta (and d/d alpha) exactly.
+ *       Memory grows with K, like an autograd tape.</li>
+ *   <li>{@link SecondOrderMode#REVERSE_HVP}: a gradient graph runs the inner steps forward keeping
+ *       only the K+1 theta matrices; then a Hessian-vector graph, {@code d/d theta sum(gradientOps(theta) * v)},
+ *       walks the steps backwards with one exact HVP each. Memory is flat in K.</li>
+ * </ul>
+ * First-order MAML uses the gradient graph only. Reptile and the pretraining baseline are served
+ * by {@link KernelMetaGradient} or the learner's own gradients, not here.
+ *
+ * @param <B> batch type
+ */
+public final class SameDiffMetaGradient<B> implements MetaGradient<B> {
+    private static final String THETAS = "thetas";
+    private static final String ALPHA = "alpha";
+    private final GraphLearner<B> learner;
+    private final MetaAlgorithm algorithm;
+    private final SecondOrderMode mode;
+    private final int steps;
+    private final int p;
+    private final Map<Integer, Graphs> graphs = new HashMap<>();
+    private long lastThetaBytes;
+
+    public SameDiffMetaGradient(GraphLearner<B> learner, MetaAlgorithm algorithm, SecondOrderMode mode, int steps) {
+        if (!(algorithm.secondOrder() || algorithm == MetaAlgorithm.FOMAML)) throw new IllegalArgumentException("The SameDiff meta-gradient serves maml, anil, meta-sgd and fomaml, not " + algorithm.key() + "; use maml.backend = kernel or auto");
+        if (learner.dataType() != DataType.DOUBLE && learner.dataType() != DataType.FLOAT) throw new IllegalArgumentException("learner dtype " + learner.dataType() + " is not a floating type");
+        this.learner = learner;
+        this.algorithm = algorithm;
+        this.mode = mode;
+        this.steps = steps;
+        this.p = (int) learner.layout().size();
+    }
+
+    /** The graphs for one meta-batch size. */
+    private final class Graphs {
+        final int tasks;
+        SameDiff unrolled;
+        GraphInputs uSupport, uQuery;
+        String uLoss;
+        GradGraph gradSupport, gradQuery;
+        SameDiff hvp;
+        GraphInputs hInputs;
+        String hGrad;
+
+        Graphs(int tasks) {
+            this.tasks = tasks;
+        }
+
+        void buildUnrolled(B support, B query) {
+            SameDiff sd = SameDiff.create();
+            SDVariable th = sd.var(THETAS, Nd4j.zeros(learner.dataType(), tasks, p));
+            SDVariable al = sd.var(ALPHA, Nd4j.zeros(learner.dataType(), 1, p));
+            uSupport = learner.declareInputs(sd, "s_", tasks, support);
+            uQuery = learner.declareInputs(sd, "q_", tasks, query);
+            SDVariable cur = th;
+            for (int k = 0; k < steps; k++) cur = cur.sub(learner.gradientOps(sd, cur, uSupport).mul(al));
+            SDVariable perTask = learner.lossOps(sd, cur, uQuery);
+            SDVariable total = sd.sum("meta_loss", perTask);
+            total.markAsLoss();
+            uLoss = perTask.name();
+            unrolled = sd;
+        }
+
+        GradGraph buildGradient(B batch) {
+            SameDiff sd = SameDiff.create();
+            SDVariable th = sd.var(THETAS, Nd4j.zeros(learner.dataType(), tasks, p));
+            GraphInputs in = learner.declareInputs(sd, "b_", tasks, batch);
+            return new GradGraph(sd, in, learner.lossOps(sd, th, in).name(), learner.gradientOps(sd, th, in).name());
+        }
+
+        void buildHvp(B support) {
+            SameDiff sd = SameDiff.create();
+            SDVariable th = sd.var(THETAS, Nd4j.zeros(learner.dataType(), tasks, p));
+            SDVariable v = sd.placeHolder("v", learner.dataType(), tasks, p);
+            hInputs = learner.declareInputs(sd, "s_", tasks, support);
+            SDVariable g = learner.gradientOps(sd, th, hInputs);
+            hGrad = g.name();
+            sd.sum("gv", g.mul(v)).markAsLoss();
+            hvp = sd;
+        }
+    }
+
+    /** A graph giving per-task loss and gradient at a [tasks, P] theta variable, on one split. */
+    private record GradGraph(SameDiff sd, GraphInputs inputs, String loss, String grad) {}
+
+    private Graphs graphsFor(List<TaskData<B>> tasks) {
+        Graphs g = graphs.computeIfAbsent(tasks.size(), Graphs::new);
+        TaskData<B> first = tasks.get(0);
+        boolean needUnrolled = algorithm.secondOrder() && mode == SecondOrderMode.UNROLLED;
+        if (needUnrolled && g.unrolled == null) g.buildUnrolled(first.support(), first.query());
+        if (!needUnrolled && g.gradSupport == null) {
+            g.gradSupport = g.buildGradient(first.support());
+            g.gradQuery = g.buildGradient(first.query());
+        }
+        if (!needUnrolled && algorithm.secondOrder() && g.hvp == null) g.buildHvp(first.support());
+        return g;
+    }
+
+    @Override
+    public double compute(double[] theta, double[] alpha, List<TaskData<B>> tasks, double[] gradTheta, double[] gradAlpha) {
+        int t = tasks.size();
+        Graphs g = graphsFor(tasks);
+        List<B> support = new ArrayList<>(t), query = new ArrayList<>(t);
+        for (TaskData<B> d : tasks) {
+            support.add(d.support());
+            query.add(d.query());
+        }
+        INDArray thetas = Nd4j.createFromArray(theta).castTo(learner.dataType()).reshape(1, p).repeat(0, t);
+        INDArray alphaRow = Nd4j.createFromArray(alpha).castTo(learner.dataType()).reshape(1, p);
+        double loss;
+        INDArray gTheta;
+        INDArray gAlpha = null;
+        if (algorithm.secondOrder() && mode == SecondOrderMode.UNROLLED) {
+            g.unrolled.getVariable(THETAS).getArr().assign(thetas);
+            g.unrolled.getVariable(ALPHA).getArr().assign(alphaRow);
+            Map<String, INDArray> feeds = new HashMap<>();
+            learner.feed(g.uSupport, support, feeds);
+            learner.feed(g.uQuery, query, feeds);
+            List<String> wrt = gradAlpha != null ? List.of(THETAS, ALPHA) : List.of(THETAS);
+            OutAndGrad og = g.unrolled.calculateGradientsAndOutputs(feeds, List.of(g.uLoss), wrt);
+            loss = og.getOutputs().get(g.uLoss).sumNumber().doubleValue() / t;
+            gTheta = og.getGradients().get(THETAS);
+            if (gradAlpha != null) gAlpha = og.getGradients().get(ALPHA);
+            lastThetaBytes = 0;
+        } else {
+            INDArray[] path = new INDArray[steps + 1];
+            path[0] = thetas;
+            INDArray alphaT = alphaRow.repeat(0, t);
+            for (int k = 0; k < steps; k++) {
+                INDArray gk = gradientAt(g.gradSupport, path[k], support)[1];
+                path[k + 1] = path[k].sub(gk.mul(alphaT));
+            }
+            INDArray[] lq = gradientAt(g.gradQuery, path[steps], query);
+            loss = lq[0].sumNumber().doubleValue() / t;
+            INDArray v = lq[1];
+            if (algorithm.secondOrder()) {
+                gAlpha = gradAlpha != null ? Nd4j.zeros(learner.dataType(), 1, p) : null;
+                for (int k = steps - 1; k >= 0; k--) {
+                    g.hvp.getVariable(THETAS).getArr().assign(path[k]);
+                    Map<String, INDArray> feeds = new HashMap<>();
+                    learner.feed(g.hInputs, support, feeds);
+                    feeds.put("v", v.mul(alphaT));
+                    OutAndGrad og = g.hvp.calculateGradientsAndOutputs(feeds, List.of(g.hGrad), List.of(THETAS));
+                    if (gAlpha != null) gAlpha.subi(og.getOutputs().get(g.hGrad).mul(v).sum(true, 0));
+                    v = v.sub(og.getGradients().get(THETAS));
+                }
+            }
+            gTheta = v;
+            lastThetaBytes = (long) (steps + 1) * t * p * learner.dataType().width();
+        }
+        double[] mean = gTheta.mean(0).castTo(DataType.DOUBLE).toDoubleVector();
+        System.arraycopy(mean, 0, gradTheta, 0, p);
+        if (gradAlpha != null) {
+            double[] ga = gAlpha.castTo(DataType.DOUBLE).reshape(p).toDoubleVector();
+            for (int i = 0; i < p; i++) gradAlpha[i] = ga[i] / t;
+        }
+        return loss;
+    }
+
+    /** Per-task loss [T] and gradient [T, P] at {@code thetas} on one split. */
+    private INDArray[] gradientAt(GradGraph g, INDArray thetas, List<B> batches) {
+        g.sd().getVariable(THETAS).getArr().assign(thetas);
+        Map<String, INDArray> feeds = new HashMap<>();
+        learner.feed(g.inputs(), batches, feeds);
+        Map<String, INDArray> out = g.sd().output(feeds, g.loss(), g.grad());
+        return new INDArray[] {out.get(g.loss()), out.get(g.grad())};
+    }
+
+    @Override
+    public long workingBytes() {
+        return lastThetaBytes;
+    }
+
+    /** Names of the graphs built so far, for diagnostics. */
+    Set<Integer> builtSizes() {
+        return graphs.keySet();
+    }
+}
