@@ -1,0 +1,163 @@
+package dev.metamorph.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Checks a composed config against the defaults of every module's {@code reference.conf}: every
+ * key must exist there (unless it was added with {@code +key=value} or sits in an open map), and
+ * every value must have the type of its default. Open maps are reference objects that are empty,
+ * listed in {@code config.open-maps}, or preceded by a comment holding {@code @map}.
+ */
+final class ConfigValidator {
+    private final ConfigObject reference;
+    private final Set<String> openMaps;
+    private final Path projectRoot;
+    private final Set<String> referencePaths;
+
+    ConfigValidator(Config reference, Set<String> openMaps, Path projectRoot) {
+        this.reference = reference.root();
+        this.openMaps = Set.copyOf(openMaps);
+        this.projectRoot = projectRoot;
+        this.referencePaths = allPaths(reference.root());
+    }
+
+    /** Every dotted path (objects and leaves) under {@code root}. */
+    static Set<String> allPaths(ConfigObject root) {
+        Set<String> out = new TreeSet<>();
+        collect(root, new ArrayList<>(), out);
+        return out;
+    }
+
+    private static void collect(ConfigObject obj, List<String> prefix, Set<String> out) {
+        for (var e : obj.entrySet()) {
+            prefix.add(e.getKey());
+            out.add(ConfigUtil.joinPath(prefix));
+            if (e.getValue() instanceof ConfigObject child) collect(child, prefix, out);
+            prefix.remove(prefix.size() - 1);
+        }
+    }
+
+    /** All paths of the reference (for suggestions). */
+    Set<String> referencePaths() {
+        return referencePaths;
+    }
+
+    /**
+     * Validates a resolved config.
+     *
+     * @param composed the resolved composition
+     * @param added    paths added with {@code +key} or {@code ++key} (not checked, nor anything below them)
+     * @param whereSet where each path was set, for messages
+     */
+    void validate(Config composed, Set<String> added, Function<String, String> whereSet) {
+        walk(composed.root(), reference, new ArrayList<>(), added, whereSet);
+    }
+
+    private void walk(ConfigObject obj, ConfigObject ref, List<String> prefix, Set<String> added, Function<String, String> whereSet) {
+        for (var e : obj.entrySet()) {
+            prefix.add(e.getKey());
+            String path = ConfigUtil.joinPath(prefix);
+            ConfigValue value = e.getValue();
+            if (!added.contains(path)) {
+                ConfigValue refValue = ref == null ? null : ref.get(e.getKey());
+                if (refValue == null) {
+                    if (ref == null || !isOpen(ref, prefix.subList(0, prefix.size() - 1))) {
+                        throw new ConfigError("Unknown key '" + path + "' (set at " + whereSet.apply(path) + "): no module declares it in its reference.conf"
+                                + KeySuggester.hint(path, referencePaths)
+                                + " Fix the name, or add it on purpose with +" + path + "=<value>.");
+                    }
+                } else {
+                    checkType(path, refValue, value, whereSet);
+                    if (value instanceof ConfigObject child && refValue instanceof ConfigObject refChild) {
+                        walk(child, refChild, prefix, added, whereSet);
+                    }
+                }
+            }
+            prefix.remove(prefix.size() - 1);
+        }
+    }
+
+    private boolean isOpen(ConfigObject ref, List<String> refPath) {
+        if (refPath.isEmpty()) return false;
+        if (ref.isEmpty() || openMaps.contains(ConfigUtil.joinPath(refPath))) return true;
+        return ref.origin() != null && ref.origin().comments().stream().anyMatch(c -> c.contains("@map"));
+    }
+
+    private void checkType(String path, ConfigValue ref, ConfigValue found, Function<String, String> whereSet) {
+        ConfigValueType expected = ref.valueType();
+        ConfigValueType actual = found.valueType();
+        if (expected == ConfigValueType.NULL || actual == ConfigValueType.NULL) return;
+        String problem = null;
+        switch (expected) {
+            case NUMBER -> {
+                boolean integral = ref.unwrapped() instanceof Integer || ref.unwrapped() instanceof Long;
+                if (actual == ConfigValueType.NUMBER) {
+                    double d = ((Number) found.unwrapped()).doubleValue();
+                    if (integral && (found.unwrapped() instanceof Double) && d != Math.rint(d)) problem = "an integer";
+                } else if (actual == ConfigValueType.STRING) {
+                    if (!parsesAsNumber((String) found.unwrapped(), integral)) problem = integral ? "an integer" : "a number";
+                } else {
+                    problem = integral ? "an integer" : "a number";
+                }
+            }
+            case BOOLEAN -> {
+                if (actual != ConfigValueType.BOOLEAN
+                        && !(actual == ConfigValueType.STRING && Set.of("true", "false", "yes", "no", "on", "off").contains(found.unwrapped()))) {
+                    problem = "a boolean (true or false)";
+                }
+            }
+            case STRING -> {
+                if (actual == ConfigValueType.LIST || actual == ConfigValueType.OBJECT) problem = "a string";
+            }
+            case LIST -> {
+                if (actual != ConfigValueType.LIST) problem = "a list";
+            }
+            case OBJECT -> {
+                if (actual != ConfigValueType.OBJECT) problem = "an object";
+            }
+            default -> { }
+        }
+        if (problem != null) {
+            throw new ConfigError("Wrong type for '" + path + "' (set at " + whereSet.apply(path) + "): expected " + problem
+                    + " like its default " + render(ref) + " (" + Origins.format(ref.origin(), projectRoot) + "), found "
+                    + describe(found) + ".");
+        }
+    }
+
+    private static boolean parsesAsNumber(String s, boolean integral) {
+        try {
+            if (integral) Long.parseLong(s.strip());
+            else Double.parseDouble(s.strip());
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String describe(ConfigValue v) {
+        return switch (v.valueType()) {
+            case STRING -> "the string " + render(v);
+            case NUMBER -> "the number " + render(v);
+            case BOOLEAN -> "the boolean " + render(v);
+            case LIST -> "the list " + render(v);
+            case OBJECT -> "an object " + render(v);
+            case NULL -> "null";
+        };
+    }
+
+    private static String render(ConfigValue v) {
+        String r = v.render(ConfigRenderOptions.concise());
+        return r.length() > 60 ? r.substring(0, 57) + "..." : r;
+    }
+}
