@@ -1,14 +1,18 @@
 package dev.metamorph.cli;
 
-import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code metamorph data}. */
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Imports data sets and shows their statistics.")
-public final class DataCommand implements Callable<Integer> {
+/** {@code metamorph data}: imports the definition domains and shows their statistics. */
+@Command(name = "data", mixinStandardHelpOptions = true,
+        description = "Imports data sets (WordNet, FOLDOC, GCIDE) and shows their statistics.",
+        subcommands = {DataImportCommand.class, DataStatsCommand.class})
+public final class DataCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
-    public Integer call() {
-        System.err.println("metamorph data: not built yet in this version");
-        return ExitCodes.FAILURE;
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

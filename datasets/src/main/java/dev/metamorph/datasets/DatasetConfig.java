@@ -25,7 +25,8 @@ import java.util.Map;
  * @param onBadRecord what to do with a malformed JSONL line
  * @param splitSeed seed of the stable hash that orders classes for the class splits
  * @param classSplits meta-train / meta-val / meta-test fractions or label lists
- * @param domainWeights sampling weight of each source domain in mixed meta-batches
+ * @param domainWeights sampling weight of each source domain in mixed meta-batches (weights of domains
+ *     not in {@code domains} are ignored, so option files can narrow the domain list)
  * @param dictdDir folder holding the dictd files of dict-gcide and dict-foldoc
  */
 public record DatasetConfig(
@@ -65,7 +66,6 @@ public record DatasetConfig(
         Checks.notNull("dataset.class-splits", classSplits);
         domainWeights = Map.copyOf(domainWeights);
         for (var e : domainWeights.entrySet()) {
-            requireListed("dataset.domain-weights", e.getKey(), domains);
             Checks.nonNegative("dataset.domain-weights." + e.getKey(), e.getValue());
         }
         Checks.notBlank("dataset.dictd-dir", dictdDir);

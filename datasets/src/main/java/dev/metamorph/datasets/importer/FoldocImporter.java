@@ -82,7 +82,7 @@ public final class FoldocImporter implements SourceImporter {
             String raw = lead.group(1).trim();
             String label = raw.split(",")[0].trim().toLowerCase(Locale.ROOT);
             if (label.isEmpty() || !Character.isLetter(label.charAt(0))) continue;
-            String text = clean(part.substring(lead.end()));
+            String text = TagStripper.tidy(TagStripper.removeParen(clean(part.substring(lead.end())), s -> s.equalsIgnoreCase(label)));
             if (text.split(" ").length < 2) continue;
             out.add(new String[] {label, text, raw.toLowerCase(Locale.ROOT)});
         }

@@ -69,8 +69,9 @@ public final class GcideImporter implements SourceImporter {
                 }
                 String text = stripTags(GcideText.clean(s.body()), label);
                 if (text.split(" ").length < 2) continue;
-                String head = s.phrase() != null ? s.phrase() : e.headword();
-                String key = e.headword().toLowerCase(Locale.ROOT);
+                String entryHead = headword(e);
+                String head = s.phrase() != null ? s.phrase() : entryHead;
+                String key = GcideText.clean(entryHead).toLowerCase(Locale.ROOT).replace(' ', '_');
                 int n = perHeadword.merge(key, 1, Integer::sum);
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("headword", GcideText.clean(head));
@@ -84,6 +85,15 @@ public final class GcideImporter implements SourceImporter {
         progress.finish();
         log.info("gcide: {} senses kept, {} [WordNet] senses dropped, {} tagged senses without a field label", out.size(), dropped[0], dropped[1]);
         return out;
+    }
+
+    /** The headword as printed at the start of the entry ({@code Carom \\Car"om\\, n.}), else the index's. */
+    private static String headword(DictdArchive.Entry e) {
+        String t = e.text().strip();
+        int slash = t.indexOf(" \\");
+        int nl = t.indexOf('\n');
+        if (slash > 0 && (nl < 0 || slash < nl)) return t.substring(0, slash).strip();
+        return e.headword();
     }
 
     /** One sense: its raw tag, its raw body, its number (null when unnumbered) and phrase (null unless a phrase). */
@@ -134,7 +144,7 @@ public final class GcideImporter implements SourceImporter {
                 if (numbered || headerEnd >= unit.size() || headerTag == null) continue;
                 String body = String.join("\n", unit.subList(headerEnd, unit.size()));
                 if (!Character.isUpperCase(body.strip().isEmpty() ? 'x' : body.strip().charAt(0))) continue;
-                out.add(new Sense(headerTag, body, null, null));
+                out.add(new Sense(normal(headerTag), body, null, null));
             } else if (num.matches()) {
                 String body = num.group(2) + (unit.size() > 1 ? "\n" + String.join("\n", unit.subList(1, unit.size())) : "");
                 Matcher lead = LEADING_TAG.matcher(body);
@@ -143,10 +153,10 @@ public final class GcideImporter implements SourceImporter {
                     tag = lead.group(1).trim();
                     body = body.substring(lead.end());
                 }
-                if (tag != null) out.add(new Sense(tag, body, num.group(1), null));
+                if (tag != null) out.add(new Sense(normal(tag), body, num.group(1), null));
             } else {
                 Matcher ph = PHRASE.matcher(joined);
-                if (ph.matches()) out.add(new Sense(ph.group(2).trim(), ph.group(3), null, ph.group(1)));
+                if (ph.matches()) out.add(new Sense(normal(ph.group(2)), ph.group(3), null, ph.group(1)));
             }
         }
         return out;
@@ -170,6 +180,10 @@ public final class GcideImporter implements SourceImporter {
             }
         }
         return lines.size();
+    }
+
+    private static String normal(String tag) {
+        return tag.strip().replaceAll("\\s+", " ");
     }
 
     private static String lastTag(String header) {

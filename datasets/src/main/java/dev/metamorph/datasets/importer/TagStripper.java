@@ -16,15 +16,18 @@ final class TagStripper {
 
     private TagStripper() {}
 
+    private static final Pattern SHORT_LOWER = Pattern.compile("[a-z][a-z \\-]{0,30}");
+
     /**
-     * Removes leading parenthesised tags that name a known field ({@code knownTags}, lower case) and
-     * every parenthesised occurrence of {@code label} anywhere in the text.
+     * Removes leading parenthesised tags that name a known field ({@code knownTags}, lower case) or
+     * are a short lower-case note ({@code (sports)}, {@code (cards)}, {@code (of persons)}: WordNet puts
+     * field hints there), and every parenthesised occurrence of {@code label} anywhere in the text.
      */
     static String stripParenTags(String text, Collection<String> knownTags, String label) {
         String t = text;
         while (true) {
             Matcher m = LEADING_PAREN.matcher(t);
-            if (m.find() && knownTags.contains(m.group(1).toLowerCase(Locale.ROOT))) {
+            if (m.find() && (knownTags.contains(m.group(1).toLowerCase(Locale.ROOT)) || SHORT_LOWER.matcher(m.group(1)).matches())) {
                 t = t.substring(m.end());
             } else {
                 break;

@@ -1,0 +1,62 @@
+package dev.metamorph.cli;
+
+import dev.metamorph.datasets.DatasetConfig;
+import dev.metamorph.datasets.DomainStore;
+import dev.metamorph.datasets.importer.DomainImporter;
+import dev.metamorph.datasets.importer.ImportProgress;
+import dev.metamorph.datasets.importer.SourceMissingException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code metamorph data import all|<domain>...}: imports sources into the cache folder as JSONL. */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Imports installed sources (wordnet, foldoc, gcide) into normalized JSONL files in the cache folder.")
+public final class DataImportCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "all|DOMAIN", description = "'all' or domain names: wordnet, foldoc, gcide.")
+    List<String> targets;
+
+    @Mixin
+    DataOptions options;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        DatasetConfig cfg = options.config();
+        List<String> domains = new ArrayList<>();
+        for (String t : targets) {
+            if (t.equals("all")) {
+                for (String d : DomainImporter.importable()) if (!domains.contains(d)) domains.add(d);
+            } else if (DomainImporter.importable().contains(t)) {
+                if (!domains.contains(t)) domains.add(t);
+            } else {
+                throw new ExitCodes.UserError("Unknown domain '" + t + "'; use 'all' or one of " + DomainImporter.importable());
+            }
+        }
+        DomainStore store = DomainStore.open(cfg.resolvedCacheDir(DataOptions.projectRoot()), cfg.onBadRecord());
+        PrintWriter out = spec.commandLine().getOut();
+        ImportProgress progress = DataProgressBar.forConsole();
+        long t0 = System.nanoTime();
+        out.printf("%-8s %8s %8s %6s %9s  %s%n", "domain", "records", "classes", "dups", "seconds", "sha256");
+        for (String d : domains) {
+            DomainImporter.Report r;
+            try {
+                r = store.importDomain(d, cfg, progress);
+            } catch (SourceMissingException e) {
+                throw new ExitCodes.UserError(e.getMessage(), e);
+            }
+            out.printf("%-8s %8d %8d %6d %9.1f  %s%n", d, r.manifest().records(), r.manifest().classes(), r.duplicates(),
+                    r.millis() / 1000.0, r.manifest().sha256());
+            out.flush();
+        }
+        out.printf("imported %d domain(s) into %s in %.1f s%n", domains.size(), store.cacheDir(), (System.nanoTime() - t0) / 1e9);
+        return ExitCodes.OK;
+    }
+}
