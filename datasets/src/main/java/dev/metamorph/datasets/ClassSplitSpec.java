@@ -6,23 +6,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How classes are divided into meta-train / meta-val / meta-test ({@code dataset.class-splits}):
- * each split is either a fraction of the classes or an explicit list of labels. Listed labels are
- * placed first; the remaining classes are divided among the fraction-valued splits, in the order of a
- * stable hash of (seed, domain, label), so the division never depends on file order or the JVM.
+ * How classes are divided into meta-train / meta-val / meta-test: labels listed for a split
+ * ({@code dataset.fixed-classes}) go there first; the remaining classes are divided by the fractions
+ * ({@code dataset.class-splits}, adding up to 1), in the order of a stable hash of (seed, domain,
+ * label), so the division never depends on file order or the JVM.
  *
- * @param fractions fraction per split given as a number (missing for listed splits)
- * @param lists labels per split given as a list (missing for fraction-valued splits)
+ * @param fractions fraction of the remaining classes per split (all three splits)
+ * @param lists labels fixed to a split (any subset of the splits)
  */
 public record ClassSplitSpec(Map<ClassSplit, Double> fractions, Map<ClassSplit, List<String>> lists) {
     public ClassSplitSpec {
         fractions = Map.copyOf(fractions);
         lists = Map.copyOf(lists);
         for (ClassSplit s : ClassSplit.values()) {
-            if (fractions.containsKey(s) == lists.containsKey(s)) {
-                throw new IllegalArgumentException("dataset.class-splits." + s.key()
-                        + " must be either a fraction or a list of labels");
-            }
+            if (!fractions.containsKey(s)) throw new IllegalArgumentException("dataset.class-splits." + s.key() + " must be set");
         }
         double sum = 0;
         for (var e : fractions.entrySet()) {
@@ -32,7 +29,7 @@ public record ClassSplitSpec(Map<ClassSplit, Double> fractions, Map<ClassSplit, 
             }
             sum += f;
         }
-        if (!fractions.isEmpty() && Math.abs(sum - 1.0) > 1e-9) {
+        if (Math.abs(sum - 1.0) > 1e-9) {
             throw new IllegalArgumentException("dataset.class-splits fractions must add up to 1, got " + sum + " for " + keys(fractions.keySet()));
         }
         for (ClassSplit a : lists.keySet()) {
@@ -40,8 +37,8 @@ public record ClassSplitSpec(Map<ClassSplit, Double> fractions, Map<ClassSplit, 
                 if (a.ordinal() < b.ordinal()) {
                     for (String label : lists.get(a)) {
                         if (lists.get(b).contains(label)) {
-                            throw new IllegalArgumentException("Label '" + label + "' is listed in both dataset.class-splits."
-                                    + a.key() + " and dataset.class-splits." + b.key() + "; class splits must be disjoint");
+                            throw new IllegalArgumentException("Label '" + label + "' is listed in both dataset.fixed-classes."
+                                    + a.key() + " and dataset.fixed-classes." + b.key() + "; class splits must be disjoint");
                         }
                     }
                 }

@@ -3,7 +3,6 @@ package dev.metamorph.datasets;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueType;
 import dev.metamorph.core.Checks;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +23,8 @@ import java.util.Map;
  * @param minExamplesPerClass classes with fewer records are left out of episodes and splits
  * @param onBadRecord what to do with a malformed JSONL line
  * @param splitSeed seed of the stable hash that orders classes for the class splits
- * @param classSplits meta-train / meta-val / meta-test fractions or label lists
+ * @param classSplits meta-train / meta-val / meta-test fractions ({@code class-splits}) and labels
+ *     fixed to a split ({@code fixed-classes})
  * @param domainWeights sampling weight of each source domain in mixed meta-batches (weights of domains
  *     not in {@code domains} are ignored, so option files can narrow the domain list)
  * @param dictdDir folder holding the dictd files of dict-gcide and dict-foldoc
@@ -71,25 +71,82 @@ public record DatasetConfig(
         Checks.notBlank("dataset.dictd-dir", dictdDir);
     }
 
-    /** Reads and validates the {@code dataset} namespace; unknown keys and wrong types fail naming the key. */
+    /**
+     * Reads and validates the {@code dataset} namespace. Unknown keys fail naming the key (with the
+     * closest known one); wrong types fail naming the full key ({@code dataset.min-examples-per-class}).
+     */
     public static DatasetConfig from(Config c) {
-        c.checkValid(ConfigFactory.defaultReference(), "dataset");
-        Config d = c.getConfig("dataset");
+        rejectUnknownKeys(c);
+        Config d = c.getConfig("dataset").atPath("dataset");
         Map<String, Double> weights = new LinkedHashMap<>();
-        Config w = d.getConfig("domain-weights");
-        for (var e : w.root().entrySet()) weights.put(e.getKey(), w.getDouble(quoted(e.getKey())));
+        Config w = d.getConfig("dataset.domain-weights");
+        for (var e : w.root().entrySet()) weights.put(e.getKey(), d.getDouble("dataset.domain-weights." + quoted(e.getKey())));
         return new DatasetConfig(
-                d.getString("cache-dir"),
-                d.getStringList("domains"),
-                d.getStringList("source-domains"),
-                d.getStringList("target-domains"),
-                d.getString("wordnet-labels").toLowerCase(Locale.ROOT),
-                d.getInt("min-examples-per-class"),
-                BadRecordPolicy.parse("dataset.on-bad-record", d.getString("on-bad-record")),
-                d.getLong("split-seed"),
-                splitSpec(d.getConfig("class-splits")),
+                d.getString("dataset.cache-dir"),
+                d.getStringList("dataset.domains"),
+                d.getStringList("dataset.source-domains"),
+                d.getStringList("dataset.target-domains"),
+                d.getString("dataset.wordnet-labels").toLowerCase(Locale.ROOT),
+                d.getInt("dataset.min-examples-per-class"),
+                BadRecordPolicy.parse("dataset.on-bad-record", d.getString("dataset.on-bad-record")),
+                d.getLong("dataset.split-seed"),
+                splitSpec(d),
                 weights,
-                d.getString("dictd-dir"));
+                d.getString("dataset.dictd-dir"));
+    }
+
+    private static final java.util.Set<String> KEYS = java.util.Set.of("cache-dir", "domains", "source-domains", "target-domains",
+            "wordnet-labels", "min-examples-per-class", "on-bad-record", "split-seed", "class-splits", "fixed-classes",
+            "domain-weights", "dictd-dir");
+    private static final java.util.Set<String> SPLIT_KEYS = java.util.Set.of("meta-train", "meta-val", "meta-test");
+
+    private static void rejectUnknownKeys(Config c) {
+        if (!c.hasPath("dataset")) throw new ConfigException.Missing("dataset");
+        for (var e : c.getConfig("dataset").root().entrySet()) {
+            String k = e.getKey();
+            if (!KEYS.contains(k)) {
+                throw new ConfigException.BadPath(e.getValue().origin(), "dataset." + k,
+                        "unknown key" + suggestion(k, KEYS) + "; known keys of dataset are " + new java.util.TreeSet<>(KEYS));
+            }
+        }
+        for (String group : List.of("class-splits", "fixed-classes")) {
+            if (!c.hasPath("dataset." + group)) continue;
+            for (var e : c.getConfig("dataset." + group).root().entrySet()) {
+                if (!SPLIT_KEYS.contains(e.getKey())) {
+                    throw new ConfigException.BadPath(e.getValue().origin(), "dataset." + group + "." + e.getKey(),
+                            "unknown key" + suggestion(e.getKey(), SPLIT_KEYS) + "; expected meta-train, meta-val and meta-test");
+                }
+            }
+        }
+    }
+
+    private static String suggestion(String key, java.util.Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : known) {
+            int dist = distance(key, k);
+            if (dist < bestDistance) {
+                bestDistance = dist;
+                best = k;
+            }
+        }
+        return best != null && bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** The defaults of reference.conf. */
@@ -128,21 +185,13 @@ public record DatasetConfig(
                 onBadRecord, splitSeed, classSplits, domainWeights, dictdDir);
     }
 
-    private static ClassSplitSpec splitSpec(Config s) {
+    private static ClassSplitSpec splitSpec(Config d) {
         Map<ClassSplit, Double> fractions = new EnumMap<>(ClassSplit.class);
         Map<ClassSplit, List<String>> lists = new EnumMap<>(ClassSplit.class);
         for (ClassSplit split : ClassSplit.values()) {
-            String key = split.key();
-            if (!s.hasPath(key)) throw new ConfigException.Missing(s.origin(), "dataset.class-splits." + key);
-            ConfigValueType t = s.getValue(key).valueType();
-            if (t == ConfigValueType.NUMBER) {
-                fractions.put(split, s.getDouble(key));
-            } else if (t == ConfigValueType.LIST) {
-                lists.put(split, new ArrayList<>(s.getStringList(key)));
-            } else {
-                throw new ConfigException.BadValue(s.getValue(key).origin(), "dataset.class-splits." + key,
-                        "must be a fraction in [0, 1] or a list of labels, got " + t);
-            }
+            fractions.put(split, d.getDouble("dataset.class-splits." + split.key()));
+            String listKey = "dataset.fixed-classes." + split.key();
+            if (d.hasPath(listKey) && !d.getStringList(listKey).isEmpty()) lists.put(split, new ArrayList<>(d.getStringList(listKey)));
         }
         return new ClassSplitSpec(fractions, lists);
     }

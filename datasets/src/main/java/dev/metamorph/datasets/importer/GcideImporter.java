@@ -135,7 +135,7 @@ public final class GcideImporter implements SourceImporter {
         for (int u = 0; u < units.size(); u++) {
             List<String> unit = units.get(u);
             String joined = String.join("\n", unit);
-            if (WORDNET.matcher(joined).find()) {
+            if (WORDNET.matcher(joined).find() || joined.contains("WordNet 1.")) {
                 dropped[0]++;
                 continue;
             }

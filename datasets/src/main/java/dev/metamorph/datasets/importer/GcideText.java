@@ -23,6 +23,7 @@ final class GcideText {
     private static final Pattern BRACES = Pattern.compile("\\{([^{}]*)\\}");
     private static final Pattern BRACKETS = Pattern.compile("\\[[^\\[\\]]*\\]");
     private static final Pattern CITATION = Pattern.compile("\\s*--\\s?[A-Z].*$", Pattern.MULTILINE);
+    private static final Pattern STRAY = Pattern.compile("[\\[\\]{}\\\\]");
     private static final Pattern SUBSENSE = Pattern.compile("(^|\\s)\\([a-h]\\)\\s");
 
     private GcideText() {}
@@ -54,6 +55,7 @@ final class GcideText {
         t = replaceInnermost(BRACES, t, "$1");
         t = replaceInnermost(BRACKETS, t, " ");
         t = SUBSENSE.matcher(t).replaceAll("$1 ");
+        t = STRAY.matcher(t).replaceAll(" ");
         return TagStripper.tidy(t.replace('\u00a0', ' '));
     }
 
