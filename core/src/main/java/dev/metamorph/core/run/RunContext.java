@@ -40,6 +40,7 @@ public final class RunContext implements AutoCloseable {
     private final SeedSequence seeds;
     private final Clock clock;
     private final Map<String, Object> provenance = new LinkedHashMap<>();
+    private final List<String> overrides;
     private MetricsLog metrics;
     private boolean closed;
 
@@ -50,6 +51,7 @@ public final class RunContext implements AutoCloseable {
         this.run = run;
         this.seeds = new SeedSequence(run.seed());
         this.clock = clock;
+        this.overrides = overrides;
         AtomicFiles.writeString(dir.resolve("config.resolved.conf"), render(resolved));
         AtomicFiles.writeString(dir.resolve("overrides.txt"), overrides.isEmpty() ? "" : String.join("\n", overrides) + "\n");
         provenance.put("run_dir", dir.toString());
@@ -59,9 +61,12 @@ public final class RunContext implements AutoCloseable {
         provenance.put("started", ZonedDateTime.now(clock).toOffsetDateTime().toString());
         provenance.put("ended", null);
         provenance.put("overrides", List.copyOf(overrides));
-        GitState.of(projectRoot).ifPresentOrElse(
-                g -> provenance.put("git", Map.of("commit", g.commit(), "dirty", g.dirty())),
-                () -> provenance.put("git", null));
+        provenance.put("git", GitState.of(projectRoot).map(g -> {
+            Map<String, Object> git = new LinkedHashMap<>();
+            git.put("commit", g.commit());
+            git.put("dirty", g.dirty());
+            return git;
+        }).orElse(null));
         Map<String, Object> jvm = new LinkedHashMap<>();
         jvm.put("version", System.getProperty("java.version"));
         jvm.put("vendor", System.getProperty("java.vendor"));
@@ -126,6 +131,11 @@ public final class RunContext implements AutoCloseable {
     /** Resolves a path from the config against the project root (absolute paths stay as they are). */
     public Path resolvePath(String configuredPath) {
         return projectRoot.resolve(configuredPath).normalize();
+    }
+
+    /** The overrides of this run exactly as typed (a sweep job's own overrides). */
+    public List<String> overrides() {
+        return overrides;
     }
 
     /** The resolved, composed configuration of this run. */
