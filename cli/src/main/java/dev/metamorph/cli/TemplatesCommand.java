@@ -1,14 +1,17 @@
 package dev.metamorph.cli;
 
-import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code metamorph templates}. */
-@Command(name = "templates", mixinStandardHelpOptions = true, description = "Checks prompt templates.")
-public final class TemplatesCommand implements Callable<Integer> {
+/** {@code metamorph templates}: lists and checks prompt templates. */
+@Command(name = "templates", mixinStandardHelpOptions = true, description = "Lists and checks prompt templates.",
+        subcommands = {TemplatesLintCommand.class, TemplatesListCommand.class})
+public final class TemplatesCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
-    public Integer call() {
-        System.err.println("metamorph templates: not built yet in this version");
-        return ExitCodes.FAILURE;
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

@@ -1,0 +1,94 @@
+package dev.metamorph.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TemplatesLintCommandTest {
+    private static String oldRoot;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void projectRoot() {
+        oldRoot = System.getProperty("metamorph.root");
+        System.setProperty("metamorph.root", Path.of("..").toAbsolutePath().normalize().toString());
+    }
+
+    @AfterAll
+    static void restore() {
+        if (oldRoot == null) System.clearProperty("metamorph.root");
+        else System.setProperty("metamorph.root", oldRoot);
+    }
+
+    /** Runs the CLI and returns exit code, stdout and stderr. */
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = ExitCodes.configure(new CommandLine(new MetamorphCommand()));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shippedTemplatesPass() {
+        Run r = run("templates", "lint", "--no-data");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("OK: 4 templates, 32 renders, no problems"), r.out());
+    }
+
+    @Test
+    void brokenRootFailsWithTheListOfProblems() throws IOException {
+        Path gcide = Files.createDirectories(dir.resolve("gcide"));
+        Files.writeString(gcide.resolve("broken.ftl"), "Definition: ${text}\nHeadword: ${headword}\n");
+        Files.writeString(gcide.resolve("templates.conf"), """
+                templates = [
+                  {
+                    id = broken
+                    file = broken.ftl
+                    domain = gcide
+                    description = "uses a field it did not declare"
+                    fields = [text]
+                    version = 1
+                    verbalizer { law = law }
+                  }
+                  {
+                    id = broken
+                    file = broken.ftl
+                    domain = gcide
+                    fields = [text]
+                    version = 1
+                    verbalizer { law = law }
+                  }
+                ]
+                """);
+        Run r = run("templates", "lint", "--no-data", "--root", dir.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("FAILED: "), r.err());
+        assertTrue(r.err().contains("gcide/broken.ftl:2:13: undefined variable `headword`"), r.err());
+        assertTrue(r.err().contains("templates.conf:11 (template 'broken'): missing 'description'"), r.err());
+        assertTrue(r.err().contains("prompts.default-template.gcide: names 'gcide-definition'"), r.err());
+    }
+
+    @Test
+    void badOverrideIsAUsageError() {
+        Run r = run("templates", "lint", "--no-data", "prompts.max-output-chars=0");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("prompts.max-output-chars"), r.err());
+    }
+}
