@@ -72,8 +72,11 @@ public final class TemplateOptions {
         return DomainStore.open(d.resolvedCacheDir(ConfigComposer.projectRoot()), d.onBadRecord());
     }
 
-    /** The imported records of a domain, or empty when it has not been imported. */
+    /**
+     * The records of a domain in the data cache ({@code <cache-dir>/<domain>.jsonl}, imported or placed
+     * there by hand), or empty when there is no such file.
+     */
     Optional<List<Record>> imported(DomainStore store, String domain) {
-        return store.has(domain) ? Optional.of(store.records(domain)) : Optional.empty();
+        return Files.isRegularFile(store.fileOf(domain)) ? Optional.of(store.records(domain)) : Optional.empty();
     }
 }

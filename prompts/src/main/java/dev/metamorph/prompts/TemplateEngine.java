@@ -141,6 +141,11 @@ final class TemplateEngine implements AutoCloseable {
         return name.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?");
     }
 
+    /** The sandboxed Freemarker configuration (for tests that bypass the loader). */
+    freemarker.template.Configuration configuration() {
+        return cfg;
+    }
+
     @Override
     public void close() {
         workers.shutdownNow();

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * source text before Freemarker parses it: the built-ins {@code ?new}, {@code ?api},
  * {@code ?interpret} and {@code ?eval} (the last two build templates and expressions at run time,
  * outside the checks applied at load time), {@code <#include>}/{@code <#import>} of anything but a
- * relative string literal without {@code ..}, and the square-bracket tag syntax. The engine is also
+ * relative string literal without {@code ..}, the clock ({@code .now}), and the square-bracket tag syntax. The engine is also
  * configured to refuse {@code ?new} and {@code ?api} at render time; this check names the place
  * earlier and covers included templates, since every template is loaded through it.
  */
@@ -19,6 +19,7 @@ final class TemplateSourceCheck {
     private static final Pattern FORBIDDEN_BUILTIN = Pattern.compile("\\?\\s*(new|api|interpret|eval)(?![A-Za-z0-9_])");
     private static final Pattern INCLUDE = Pattern.compile("<#\\s*(include|import)\\b\\s*([^>\\s]*)");
     private static final Pattern LITERAL = Pattern.compile("^(['\"])([^'\"]*)\\1$");
+    private static final Pattern NOW = Pattern.compile("\\.\\s*now(?![A-Za-z0-9_])");
     private static final Pattern SQUARE_TAG = Pattern.compile("\\[#(ftl|include|import|assign|list|if|macro|function|setting)\\b");
 
     private TemplateSourceCheck() {}
@@ -55,6 +56,13 @@ final class TemplateSourceCheck {
                         + "templates may only " + directive + " files of their own domain folder"));
             }
         }
+        Matcher now = NOW.matcher(s);
+        while (now.find()) {
+            if (insideInterpolationOrTag(s, now.start())) {
+                out.add(at(s, now.start(), "the special variable .now is not allowed in templates (the prompt would change "
+                        + "with the clock, so runs would not be reproducible); remove it"));
+            }
+        }
         Matcher sq = SQUARE_TAG.matcher(s);
         while (sq.find()) {
             out.add(at(s, sq.start(), "square-bracket tag syntax [#" + sq.group(1)
@@ -62,6 +70,14 @@ final class TemplateSourceCheck {
         }
         out.sort((a, b) -> a.line != b.line ? Integer.compare(a.line, b.line) : Integer.compare(a.column, b.column));
         return out;
+    }
+
+    /** True if offset lies inside a ${...} or an FTL tag, where .now would be an expression rather than text. */
+    private static boolean insideInterpolationOrTag(String s, int offset) {
+        int open = Math.max(s.lastIndexOf("${", offset), Math.max(s.lastIndexOf("<#", offset), s.lastIndexOf("<@", offset)));
+        if (open < 0) return false;
+        int close = s.indexOf(s.startsWith("${", open) ? "}" : ">", open);
+        return close < 0 || close > offset;
     }
 
     private static String reason(String builtin) {

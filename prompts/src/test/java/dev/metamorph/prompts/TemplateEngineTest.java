@@ -176,4 +176,50 @@ class TemplateEngineTest {
         assertEquals(2, e.line());
         assertTrue(e.getMessage().contains("syntax error"), e.getMessage());
     }
+
+    @Test
+    void clockIsRefusedButTheWordNowInTextIsFine() throws IOException {
+        assertTrue(refused("now.ftl", "Today: ${.now}").getMessage().startsWith("gcide/now.ftl:1:10: the special variable .now"));
+        assertTrue(refused("now2.ftl", "<#assign t = .now>${t}").getMessage().startsWith("gcide/now2.ftl:1:14:"));
+        assertEquals("Answer now. Affray", render("text-now.ftl", "Answer now. ${meta.headword}"));
+    }
+
+    @Test
+    void runtimeSandboxAloneRefusesNewAndApi() throws Exception {
+        // bypasses the static source check: the Freemarker settings must refuse these on their own
+        freemarker.template.Configuration cfg = engine.configuration();
+        for (String src : List.of("${\"freemarker.template.utility.Execute\"?new()(\"id\")}",
+                "${\"freemarker.template.utility.ObjectConstructor\"?new()(\"java.io.File\", \"/\")}", "${text?api.length()}")) {
+            freemarker.template.Template t = new freemarker.template.Template("gcide/inline.ftl", src, cfg);
+            PromptRenderException e = assertThrows(PromptRenderException.class,
+                    () -> engine.render(t, new RecordModel(AFFRAY, List.of("text"), Map.of())));
+            assertTrue(e.getMessage().startsWith("gcide/inline.ftl:1:"), e.getMessage());
+            assertTrue(e.getMessage().contains("not allowed") || e.getMessage().contains("api"), e.getMessage());
+        }
+    }
+
+    @Test
+    void loopInAnIncludedTemplateIsStopped() throws IOException {
+        Files.writeString(root.resolve("gcide/spin.ftl"), "<#list 1..999999999 as i></#list>");
+        PromptRenderException e = refused("outer.ftl", "<#include \"spin.ftl\">");
+        assertTrue(e.getMessage().startsWith("gcide/spin.ftl:1:"), e.getMessage());
+        assertTrue(e.getMessage().contains("time limit"), e.getMessage());
+    }
+
+    @Test
+    void concurrentRendersGiveTheirOwnResults() throws Exception {
+        Files.writeString(root.resolve("gcide/id.ftl"), "${text}");
+        freemarker.template.Template t = engine.load("gcide/id.ftl");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<String>> fs = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                Record r = new Record("x" + i, "gcide", "law", "text " + i, "", Map.of());
+                fs.add(pool.submit(() -> engine.render(t, new RecordModel(r, List.of("text"), Map.of()))));
+            }
+            for (int i = 0; i < 40; i++) assertEquals("text " + i, fs.get(i).get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
