@@ -35,6 +35,13 @@ public record PromptsConfig(Path templatesRoot, Map<String, String> defaultTempl
     public static PromptsConfig from(Config c) {
         c.checkValid(ConfigFactory.defaultReference(), "prompts");
         Config p = c.getConfig("prompts");
+        java.util.Set<String> known = ConfigFactory.defaultReference().getConfig("prompts").root().keySet();
+        for (Map.Entry<String, ConfigValue> e : p.root().entrySet()) {
+            if (!known.contains(e.getKey())) {
+                throw new ConfigException.BadPath(e.getValue().origin(), "prompts." + e.getKey(),
+                        "unknown key; the prompts keys are " + new java.util.TreeSet<>(known));
+            }
+        }
         Map<String, String> defaults = new TreeMap<>();
         for (Map.Entry<String, ConfigValue> e : p.getObject("default-template").entrySet()) {
             Object v = e.getValue().unwrapped();

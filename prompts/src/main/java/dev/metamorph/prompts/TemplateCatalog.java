@@ -92,6 +92,16 @@ public final class TemplateCatalog {
             String domain = dir.getFileName().toString();
             if (domain.startsWith(".")) continue;
             Path conf = dir.resolve(METADATA_FILE);
+            try {
+                if (!dir.toRealPath().startsWith(r.toRealPath())) {
+                    problems.add(new CatalogProblem(display(dir), "domain folder is a link to " + dir.toRealPath()
+                            + ", outside the templates root", "copy the folder into the root instead of linking it"));
+                    continue;
+                }
+            } catch (IOException e) {
+                problems.add(new CatalogProblem(display(dir), "cannot resolve the folder: " + e.getMessage(), "check the link"));
+                continue;
+            }
             if (!DOMAIN.matcher(domain).matches()) {
                 problems.add(new CatalogProblem(display(dir), "domain folder name '" + domain + "' is not a valid domain name",
                         "use lower-case letters, digits, '-' and '_'"));
