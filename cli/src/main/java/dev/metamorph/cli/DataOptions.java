@@ -1,24 +1,28 @@
 package dev.metamorph.cli;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
+import dev.metamorph.core.config.ConfigComposer;
+import dev.metamorph.core.config.ConfigError;
 import dev.metamorph.datasets.BadRecordPolicy;
 import dev.metamorph.datasets.DatasetConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * Options shared by {@code data import} and {@code data stats}: which {@code configs/dataset/}
- * option to read, and overrides of the cache folder and bad-record policy. The dataset config is
- * the modules' reference.conf with {@code configs/dataset/<option>.conf} placed under {@code dataset}.
+ * Options shared by {@code data import} and {@code data stats}. The dataset config is composed like
+ * every other ({@code configs/config.conf} with its defaults list over the modules' reference.conf,
+ * see {@link ConfigComposer}); {@code --dataset} picks the {@code configs/dataset/} option and
+ * {@code --set} adds overrides. The path options are applied last.
  */
 public final class DataOptions {
-    @Option(names = "--dataset", paramLabel = "OPTION", defaultValue = "definitions",
-            description = "Option file configs/dataset/OPTION.conf (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dataset", paramLabel = "OPTION",
+            description = "Option of the dataset group, configs/dataset/OPTION.conf (default: the defaults list's choice).")
     String option;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Config override, e.g. --set dataset.min-examples-per-class=10 (repeatable).")
+    List<String> overrides = new ArrayList<>();
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Folder of the imported JSONL files (dataset.cache-dir).")
     Path cacheDir;
@@ -26,36 +30,27 @@ public final class DataOptions {
     @Option(names = "--on-bad-record", paramLabel = "fail|skip", description = "Override dataset.on-bad-record.")
     String onBadRecord;
 
+    @Option(names = "--dictd-dir", paramLabel = "DIR", description = "Folder of the dictd files of dict-gcide and dict-foldoc (dataset.dictd-dir).")
+    Path dictdDir;
+
     /** The project root: {@code -Dmetamorph.root} (set by the launcher), else the working directory. */
     static Path projectRoot() {
-        String p = System.getProperty("metamorph.root");
-        return (p == null || p.isBlank() ? Path.of("") : Path.of(p)).toAbsolutePath().normalize();
+        return ConfigComposer.projectRoot();
     }
 
     /** The validated dataset config with the command-line overrides applied. */
     DatasetConfig config() {
-        Path root = projectRoot();
-        Path file = root.resolve("configs").resolve("dataset").resolve(option + ".conf");
-        Config c = ConfigFactory.defaultReference();
-        if (Files.isRegularFile(file)) {
-            try {
-                Config opt = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
-                c = opt.atPath("dataset").withFallback(c).resolve();
-            } catch (ConfigException e) {
-                throw new ExitCodes.UserError("Cannot read " + file + ": " + e.getMessage(), e);
-            }
-        } else if (!"definitions".equals(option)) {
-            throw new ExitCodes.UserError("No dataset option '" + option + "': " + file + " does not exist; options live in "
-                    + root.resolve("configs/dataset"));
-        }
-        DatasetConfig cfg;
+        List<String> all = new ArrayList<>();
+        if (option != null) all.add("dataset=" + option);
+        all.addAll(overrides);
         try {
-            cfg = DatasetConfig.from(c);
+            DatasetConfig cfg = DatasetConfig.from(ConfigComposer.forProject(projectRoot()).compose(all).config());
             if (cacheDir != null) cfg = cfg.withCacheDir(cacheDir.toAbsolutePath().toString());
             if (onBadRecord != null) cfg = cfg.withOnBadRecord(BadRecordPolicy.parse("--on-bad-record", onBadRecord));
-        } catch (ConfigException | IllegalArgumentException e) {
-            throw new ExitCodes.UserError(e.getMessage() + " (in " + file + " or reference.conf)", e);
+            if (dictdDir != null) cfg = cfg.withDictdDir(dictdDir.toAbsolutePath().toString());
+            return cfg;
+        } catch (ConfigError | ConfigException | IllegalArgumentException e) {
+            throw new ExitCodes.UserError(e.getMessage(), e);
         }
-        return cfg;
     }
 }

@@ -2,6 +2,7 @@ package dev.metamorph.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.metamorph.datasets.BadRecordException;
 import dev.metamorph.datasets.ClassSplit;
 import dev.metamorph.datasets.DatasetConfig;
 import dev.metamorph.datasets.DomainStats;
@@ -54,7 +55,12 @@ public final class DataStatsCommand implements Callable<Integer> {
         }
         List<DomainStats> stats = new ArrayList<>();
         for (String d : domains) {
-            RecordFileReader.Result r = store.read(d);
+            RecordFileReader.Result r;
+            try {
+                r = store.read(d);
+            } catch (BadRecordException e) {
+                throw new ExitCodes.UserError(e.getMessage(), e);
+            }
             stats.add(DomainStats.of(d, r.records(), r.skipped(), cfg));
         }
         PrintWriter out = spec.commandLine().getOut();

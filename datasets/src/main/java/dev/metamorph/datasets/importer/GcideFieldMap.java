@@ -75,6 +75,12 @@ public final class GcideFieldMap {
 
     /** Normalises spacing so {@code R.C.Ch.} and {@code R. C. Ch.} match. */
     static String key(String tag) {
-        return tag.trim().replaceAll("\\s+", "").replaceAll("\\.$", "").toLowerCase(Locale.ROOT);
+        StringBuilder sb = new StringBuilder(tag.length());
+        for (int i = 0; i < tag.length(); i++) {
+            char c = tag.charAt(i);
+            if (!Character.isWhitespace(c)) sb.append(Character.toLowerCase(c));
+        }
+        if (sb.length() > 0 && sb.charAt(sb.length() - 1) == '.') sb.setLength(sb.length() - 1);
+        return sb.toString();
     }
 }

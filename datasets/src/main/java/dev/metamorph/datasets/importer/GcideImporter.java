@@ -30,6 +30,7 @@ public final class GcideImporter implements SourceImporter {
     private static final Pattern LEADING_TAG = Pattern.compile("^\\s*\\(([A-Z][^()]{0,40})\\)\\s*");
     private static final Pattern ANY_TAG = Pattern.compile("\\(([A-Z][^()]{0,40})\\)");
     private static final Pattern PHRASE = Pattern.compile("^\\s*\\{([^{}]+)\\}\\s*\\(([A-Z][^()]{0,40})\\)\\s*,\\s*(.*)$", Pattern.DOTALL);
+    private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final Pattern PRON = Pattern.compile("\\\\[^\\\\]*\\\\");
 
     private final GcideFieldMap fields = GcideFieldMap.load();
@@ -183,7 +184,7 @@ public final class GcideImporter implements SourceImporter {
     }
 
     private static String normal(String tag) {
-        return tag.strip().replaceAll("\\s+", " ");
+        return SPACES.matcher(tag.strip()).replaceAll(" ");
     }
 
     private static String lastTag(String header) {

@@ -13,6 +13,9 @@ final class TagStripper {
     private static final Pattern PAREN = Pattern.compile("\\(\\s*([^()]{1,60}?)\\s*\\)");
     private static final Pattern LEADING_PAREN = Pattern.compile("^\\s*\\(\\s*([^()]{1,60}?)\\s*\\)\\s*");
     private static final Pattern SPACES = Pattern.compile("\\s+");
+    private static final Pattern SPACE_BEFORE_PUNCT = Pattern.compile(" +([,;:.!?])");
+    private static final Pattern LEADING_PUNCT = Pattern.compile("^[\\s,;:.]+");
+    private static final Pattern EMPTY_PARENS = Pattern.compile("\\(\\s*\\)");
 
     private TagStripper() {}
 
@@ -49,9 +52,9 @@ final class TagStripper {
     /** Collapses white space, removes punctuation left at the start and spaces before punctuation. */
     static String tidy(String text) {
         String t = SPACES.matcher(text).replaceAll(" ").trim();
-        t = t.replaceAll(" +([,;:.!?])", "$1");
-        t = t.replaceAll("^[\\s,;:.]+", "");
-        t = t.replaceAll("\\(\\s*\\)", "");
+        t = SPACE_BEFORE_PUNCT.matcher(t).replaceAll("$1");
+        t = LEADING_PUNCT.matcher(t).replaceAll("");
+        t = EMPTY_PARENS.matcher(t).replaceAll("");
         return SPACES.matcher(t).replaceAll(" ").trim();
     }
 }

@@ -37,6 +37,9 @@ public final class WordNetImporter implements SourceImporter {
             "verb.contact", "verb.creation", "verb.emotion", "verb.motion", "verb.perception", "verb.possession",
             "verb.social", "verb.stative", "verb.weather", "adj.ppl");
 
+    private static final java.util.regex.Pattern ADJ_MARKER = java.util.regex.Pattern.compile("\\([a-z]+\\)$");
+    private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile(" +");
+
     private final ClassLoader loader;
 
     public WordNetImporter() {
@@ -140,7 +143,7 @@ public final class WordNetImporter implements SourceImporter {
         int bar = line.indexOf(" | ");
         String head = bar < 0 ? line : line.substring(0, bar);
         String gloss = bar < 0 ? "" : line.substring(bar + 3).trim();
-        String[] f = head.trim().split(" +");
+        String[] f = SPACES.split(head.trim());
         int i = 0;
         String offset = f[i++];
         int lexFile = Integer.parseInt(f[i++]);
@@ -148,7 +151,7 @@ public final class WordNetImporter implements SourceImporter {
         int wCnt = Integer.parseInt(f[i++], 16);
         List<String> words = new ArrayList<>(wCnt);
         for (int w = 0; w < wCnt; w++) {
-            words.add(f[i].replaceAll("\\([a-z]+\\)$", ""));
+            words.add(ADJ_MARKER.matcher(f[i]).replaceAll(""));
             i += 2;
         }
         int pCnt = Integer.parseInt(f[i++]);
