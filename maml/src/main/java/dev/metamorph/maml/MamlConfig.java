@@ -13,10 +13,11 @@ import java.util.List;
  * @param gradClip global-norm clip of the meta-gradient, 0 = off
  * @param valEvery validate every N iterations, 0 = never
  * @param checkpointEvery checkpoint every N iterations, 0 = only at the end
+ * @param threads worker threads of the kernel backend, 0 = one per available core
  */
 public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps, double metaLr, int metaBatch,
                          long iterations, double gradClip, long valEvery, int valTasks, long checkpointEvery,
-                         SecondOrderMode secondOrderMode, Backend backend, int reptileSteps,
+                         SecondOrderMode secondOrderMode, Backend backend, int threads, int reptileSteps,
                          AdamSettings adam, SinusoidSettings sinusoid) {
 
     /** Outer Adam hyper-parameters ({@code maml.adam}). */
@@ -52,6 +53,7 @@ public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps
         Checks.notNull("maml.second-order-mode", secondOrderMode);
         Checks.notNull("maml.backend", backend);
         Checks.positive("maml.reptile-steps", reptileSteps);
+        Checks.nonNegative("maml.threads", threads);
         Checks.notNull("maml.adam", adam);
         Checks.notNull("maml.sinusoid", sinusoid);
     }
@@ -66,7 +68,7 @@ public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps
             return new MamlConfig(MetaAlgorithm.fromKey(m.getString("algorithm")), m.getDouble("inner-lr"), m.getInt("inner-steps"),
                     m.getDouble("meta-lr"), m.getInt("meta-batch"), m.getLong("iterations"), m.getDouble("grad-clip"),
                     m.getLong("val-every"), m.getInt("val-tasks"), m.getLong("checkpoint-every"),
-                    SecondOrderMode.fromKey(m.getString("second-order-mode")), Backend.fromKey(m.getString("backend")),
+                    SecondOrderMode.fromKey(m.getString("second-order-mode")), Backend.fromKey(m.getString("backend")), m.getInt("threads"),
                     m.getInt("reptile-steps"),
                     new AdamSettings(a.getDouble("beta1"), a.getDouble("beta2"), a.getDouble("epsilon")),
                     new SinusoidSettings(s.getInt("support"), s.getInt("query"), s.getIntList("sizes")));
@@ -81,30 +83,34 @@ public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps
     }
 
     public MamlConfig withAlgorithm(MetaAlgorithm a) {
-        return new MamlConfig(a, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, reptileSteps, adam, sinusoid);
+        return new MamlConfig(a, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid);
     }
 
     public MamlConfig withInnerSteps(int k) {
-        return new MamlConfig(algorithm, innerLr, k, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, k, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid);
     }
 
     public MamlConfig withIterations(long n) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, n, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, n, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid);
     }
 
     public MamlConfig withBackend(Backend b) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, b, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, b, threads, reptileSteps, adam, sinusoid);
     }
 
     public MamlConfig withSecondOrderMode(SecondOrderMode s) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, s, backend, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, s, backend, threads, reptileSteps, adam, sinusoid);
     }
 
     public MamlConfig withSchedule(long valEveryN, long checkpointEveryN) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEveryN, valTasks, checkpointEveryN, secondOrderMode, backend, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEveryN, valTasks, checkpointEveryN, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid);
+    }
+
+    public MamlConfig withThreads(int n) {
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, n, reptileSteps, adam, sinusoid);
     }
 
     public MamlConfig withMetaBatch(int n) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, n, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, n, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid);
     }
 }

@@ -22,7 +22,9 @@ public final class MetaGradients {
         if (b == Backend.AUTO) b = hasKernel ? Backend.KERNEL : Backend.SAMEDIFF;
         if (b == Backend.KERNEL) {
             if (!hasKernel) throw new IllegalArgumentException("maml.backend = kernel, but " + learner.getClass().getSimpleName() + " offers no exact Java kernel; use maml.backend = samediff or auto");
-            return new KernelMetaGradient<>(((KernelLearner<B>) learner).newKernel(), c.algorithm(), steps, joiner);
+            KernelLearner<B> kl = (KernelLearner<B>) learner;
+            int threads = c.threads() > 0 ? c.threads() : Runtime.getRuntime().availableProcessors();
+            return new KernelMetaGradient<>(kl::newKernel, c.algorithm(), steps, joiner, threads);
         }
         if (!(learner instanceof GraphLearner<?>)) throw new IllegalArgumentException("maml.backend = samediff needs a GraphLearner (loss and gradient as graph ops), but " + learner.getClass().getSimpleName() + " is not one");
         return new SameDiffMetaGradient<>((GraphLearner<B>) learner, c.algorithm(), c.secondOrderMode(), steps);

@@ -37,7 +37,7 @@ class MetaGradientTest {
     static MamlConfig config(MetaAlgorithm a, int steps, Backend b, SecondOrderMode m) {
         // a larger inner rate than the protocol's 0.01 makes the second-order term large enough to matter
         MamlConfig d = MamlConfig.defaults();
-        return new MamlConfig(a, 0.05, steps, d.metaLr(), d.metaBatch(), d.iterations(), 0, 0, 10, 0, m, b, d.reptileSteps(), d.adam(), d.sinusoid());
+        return new MamlConfig(a, 0.05, steps, d.metaLr(), d.metaBatch(), d.iterations(), 0, 0, 10, 0, m, b, 2, d.reptileSteps(), d.adam(), d.sinusoid());
     }
 
     double[] metaGrad(MamlConfig c, double[] theta, double[] alpha, List<TaskData<RegressionBatch>> tasks, double[] gradAlpha) {
@@ -108,5 +108,21 @@ class MetaGradientTest {
                 }
             }
         }
+    }
+
+    @Test
+    void kernelResultIsBitwiseIndependentOfThreads() {
+        List<TaskData<RegressionBatch>> tasks = tasks(7, 5);
+        double[] theta = MLP.initialParameterArray(new SeededRandom(8));
+        MamlConfig c = config(MetaAlgorithm.META_SGD, 2, Backend.KERNEL, SecondOrderMode.REVERSE_HVP);
+        double[] alpha = MetaLearner.initialAlpha(c, MLP.layout());
+        double[] g1 = new double[theta.length], a1 = new double[theta.length], g2 = new double[theta.length], a2 = new double[theta.length];
+        try (var e1 = MetaGradients.create(MLP, c.withThreads(1), null); var e2 = MetaGradients.create(MLP, c.withThreads(2), null)) {
+            double l1 = e1.compute(theta, alpha, tasks, g1, a1);
+            double l2 = e2.compute(theta, alpha, tasks, g2, a2);
+            org.junit.jupiter.api.Assertions.assertEquals(l1, l2, 0.0);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(g1, g2, 0.0);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a1, a2, 0.0);
     }
 }

@@ -21,9 +21,20 @@ public interface LearnerKernel<B> {
 
     /**
      * Batch-mean loss, its gradient (into {@code grad}) and the exact Hessian-vector product
-     * {@code H(theta) v} (into {@code hv}) in one pass.
+     * {@code H(theta) v} (into {@code hv}) in one pass. {@code grad} may be null when only the
+     * Hessian-vector product is wanted.
      */
     double gradientAndHessianVector(double[] theta, B batch, double[] v, double[] grad, double[] hv);
+
+    /**
+     * {@code H(theta) v} into {@code hv}, reusing the activations and back-propagated errors of the
+     * immediately preceding {@link #lossAndGradient} call on this kernel when it had the same
+     * {@code theta} array (unchanged since) and the same batch; otherwise a full pass. Saves the
+     * forward and backward passes the caller has just paid for. Default: a full pass.
+     */
+    default void hessianVectorAfterGradient(double[] theta, B batch, double[] v, double[] hv) {
+        gradientAndHessianVector(theta, batch, v, new double[size()], hv);
+    }
 
     /** Batch-mean loss only. */
     double loss(double[] theta, B batch);

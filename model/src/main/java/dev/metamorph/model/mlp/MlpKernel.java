@@ -30,6 +30,8 @@ public final class MlpKernel implements LearnerKernel<RegressionBatch> {
     private double[][] ra;         // R{activations}
     private double[][] dz;         // dLoss/dz per level
     private double[][] rdz;        // R{dLoss/dz}
+    private double[] lastTheta;    // theta and batch of the last lossAndGradient (for hessianVectorAfterGradient)
+    private RegressionBatch lastBatch;
 
     MlpKernel(int[] sizes) {
         this.sizes = sizes.clone();
@@ -161,20 +163,26 @@ public final class MlpKernel implements LearnerKernel<RegressionBatch> {
         return sum / ((double) n * out);
     }
 
-    /** Backward pass: gradient into grad and, with {@code v != null}, H v into hv. */
-    private void backward(double[] theta, double[] v, int n, double[] grad, double[] hv) {
+    /**
+     * Backward pass: gradient into grad (unless null) and, with {@code v != null}, H v into hv.
+     * With {@code reuse} the plain errors dz[] of a previous pass at the same theta are kept and
+     * only the R-terms are computed.
+     */
+    private void backward(double[] theta, double[] v, int n, double[] grad, double[] hv, boolean reuse) {
         for (int l = layers - 1; l >= 0; l--) {
             int in = sizes[l], out = sizes[l + 1];
             double[] d = dz[l + 1], al = a[l];
             int wo = wOff[l], bo = bOff[l];
-            java.util.Arrays.fill(grad, wo, bo + out, 0.0);
-            for (int i = 0; i < n; i++) {
-                int di = i * out, ai = i * in;
-                for (int o = 0; o < out; o++) {
-                    double s = d[di + o];
-                    grad[bo + o] += s;
-                    int go = wo + o * in;
-                    for (int j = 0; j < in; j++) grad[go + j] += s * al[ai + j];
+            if (grad != null) {
+                java.util.Arrays.fill(grad, wo, bo + out, 0.0);
+                for (int i = 0; i < n; i++) {
+                    int di = i * out, ai = i * in;
+                    for (int o = 0; o < out; o++) {
+                        double s = d[di + o];
+                        grad[bo + o] += s;
+                        int go = wo + o * in;
+                        for (int j = 0; j < in; j++) grad[go + j] += s * al[ai + j];
+                    }
                 }
             }
             if (v != null) {
@@ -193,7 +201,7 @@ public final class MlpKernel implements LearnerKernel<RegressionBatch> {
             if (l == 0) break;
             // dA_l = dZ_{l+1} W_l ; R{dA_l} = R{dZ_{l+1}} W_l + dZ_{l+1} V_l ; then the ReLU mask of level l
             double[] dn = dz[l], an = a[l];
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < n && !reuse; i++) {
                 int di = i * out, ai = i * in;
                 java.util.Arrays.fill(dn, ai, ai + in, 0.0);
                 for (int o = 0; o < out; o++) {
@@ -225,7 +233,9 @@ public final class MlpKernel implements LearnerKernel<RegressionBatch> {
         int n = batch.rows();
         forward(theta, null, batch, n);
         double loss = outputLoss(batch, n, false);
-        backward(theta, null, n, grad, null);
+        backward(theta, null, n, grad, null, false);
+        lastTheta = theta;
+        lastBatch = batch;
         return loss;
     }
 
@@ -234,15 +244,54 @@ public final class MlpKernel implements LearnerKernel<RegressionBatch> {
         check(theta, batch);
         if (v.length != size) throw new IllegalArgumentException("direction v has " + v.length + " values, expected " + size);
         int n = batch.rows();
+        lastTheta = null;
         forward(theta, v, batch, n);
         double loss = outputLoss(batch, n, true);
-        backward(theta, v, n, grad, hv);
+        backward(theta, v, n, grad, hv, false);
         return loss;
+    }
+
+    @Override
+    public void hessianVectorAfterGradient(double[] theta, RegressionBatch batch, double[] v, double[] hv) {
+        if (theta != lastTheta || batch != lastBatch) {
+            gradientAndHessianVector(theta, batch, v, null, hv);
+            return;
+        }
+        if (v.length != size) throw new IllegalArgumentException("direction v has " + v.length + " values, expected " + size);
+        int n = batch.rows();
+        rForward(theta, v, n);
+        int out = sizes[layers];
+        double scale = 2.0 / ((double) n * out);
+        for (int k = 0; k < n * out; k++) rdz[layers][k] = scale * ra[layers][k];
+        backward(theta, v, n, null, hv, true);
+    }
+
+    /** The R-forward pass alone, from the activations (and transposed weights) of the last forward pass at theta. */
+    private void rForward(double[] theta, double[] v, int n) {
+        java.util.Arrays.fill(ra[0], 0, n * sizes[0], 0.0);
+        for (int l = 0; l < layers; l++) {
+            int in = sizes[l], out = sizes[l + 1];
+            transpose(v, wOff[l], out, in, vt[l]);
+            double[] w = wt[l], vv = vt[l], al = a[l], ral = ra[l], rzn = ra[l + 1], an = a[l + 1];
+            int bo = bOff[l];
+            for (int i = 0; i < n; i++) {
+                int zi = i * out;
+                System.arraycopy(v, bo, rzn, zi, out);
+                for (int j = 0; j < in; j++) {
+                    double s = al[i * in + j];
+                    double rs = ral[i * in + j];
+                    int wj = j * out;
+                    for (int o = 0; o < out; o++) rzn[zi + o] += s * vv[wj + o] + rs * w[wj + o];
+                }
+            }
+            if (l + 1 < layers) for (int k = 0; k < n * out; k++) if (an[k] <= 0) rzn[k] = 0;
+        }
     }
 
     @Override
     public double loss(double[] theta, RegressionBatch batch) {
         check(theta, batch);
+        lastTheta = null;
         int n = batch.rows();
         forward(theta, null, batch, n);
         int out = sizes[layers];
@@ -259,6 +308,7 @@ public final class MlpKernel implements LearnerKernel<RegressionBatch> {
     @Override
     public void predict(double[] theta, RegressionBatch batch, double[] out) {
         check(theta, batch);
+        lastTheta = null;
         int n = batch.rows();
         forward(theta, null, batch, n);
         System.arraycopy(a[layers], 0, out, 0, n * sizes[layers]);

@@ -95,4 +95,24 @@ class MlpKernelTest {
             assertTrue(e < 1e-6, sizes + ": HVP relative error " + e);
         }
     }
+
+    @Test
+    void hessianVectorAfterGradientReusesThePassExactly() {
+        MlpLearner m = MlpLearner.sinusoid();
+        SeededRandom r = new SeededRandom(8);
+        double[] t = m.initialParameterArray(r), v = new double[t.length];
+        for (int i = 0; i < v.length; i++) v[i] = r.nextDouble(-1, 1);
+        RegressionBatch b = batch(r, 10, 1, 1);
+        LearnerKernel<RegressionBatch> k = m.newKernel();
+        double[] g = new double[t.length], full = new double[t.length], reused = new double[t.length];
+        k.gradientAndHessianVector(t, b, v, g, full);
+        k.lossAndGradient(t, b, g);
+        k.hessianVectorAfterGradient(t, b, v, reused);
+        assertTrue(relErr(full, reused) < 1e-14, "reused HVP differs: " + relErr(full, reused));
+        double[] other = t.clone();
+        other[3] += 0.5;
+        k.hessianVectorAfterGradient(other, b, v, reused);   // different theta array: a full pass
+        k.gradientAndHessianVector(other, b, v, null, full);
+        assertTrue(relErr(full, reused) < 1e-15);
+    }
 }
