@@ -1,0 +1,129 @@
+package dev.metamorph.cli;
+
+import dev.metamorph.core.data.Episode;
+import dev.metamorph.core.data.Record;
+import dev.metamorph.core.run.RunContext;
+import dev.metamorph.datasets.ClassSplit;
+import dev.metamorph.datasets.DatasetConfig;
+import dev.metamorph.datasets.DomainClasses;
+import dev.metamorph.datasets.DomainStore;
+import dev.metamorph.datasets.EpisodeSampler;
+import dev.metamorph.datasets.importer.SourceMissingException;
+import dev.metamorph.eval.ClassificationScore;
+import dev.metamorph.eval.EpisodeScores;
+import dev.metamorph.eval.EvalConfig;
+import dev.metamorph.eval.TfidfPrototypeClassifier;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import dev.metamorph.core.SeededRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The main job on the definitions benchmark, inside one run folder: import the data if missing,
+ * meta-train on the source domains, evaluate few-shot on the target domain's held-out classes,
+ * and write {@code metrics.jsonl} and {@code report/summary.md}.
+ */
+final class DefinitionsJob {
+    private static final Logger LOG = LoggerFactory.getLogger(DefinitionsJob.class);
+
+    private final RunContext run;
+    private final PrintWriter out;
+    private final List<String> reportRows = new ArrayList<>();
+
+    DefinitionsJob(RunContext run, PrintWriter out) {
+        this.run = run;
+        this.out = out;
+    }
+
+    int run() throws IOException {
+        DatasetConfig data = DatasetConfig.from(run.config());
+        EvalConfig eval = EvalConfig.from(run.config());
+        DomainStore store = DomainStore.open(data.resolvedCacheDir(run.projectRoot()), data.onBadRecord());
+        List<String> imported;
+        try {
+            imported = store.importIfMissing(data, DataProgressBar.forConsole());
+        } catch (SourceMissingException e) {
+            throw new ExitCodes.UserError(e.getMessage(), e);
+        }
+        if (!imported.isEmpty()) out.println("imported: " + String.join(", ", imported));
+        for (String d : data.domains()) store.manifest(d).ifPresent(m -> run.addProvenance("data." + d + ".sha256", m.sha256()));
+
+        for (String target : data.targetDomains()) {
+            DomainClasses classes = store.classes(target, data);
+            ClassSplit split = ClassSplit.fromKey(eval.split());
+            List<String> corpus = store.records(target).stream().map(Record::text).toList();
+            TfidfPrototypeClassifier floor = new TfidfPrototypeClassifier(corpus);
+            for (int shots : eval.shots()) {
+                List<Episode<Record>> episodes = episodes(classes, split, eval, shots);
+                EpisodeScores scores = new EpisodeScores();
+                for (Episode<Record> e : episodes) {
+                    long t0 = System.nanoTime();
+                    int[] pred = floor.predict(texts(e.support()), labels(e.support()), e.ways(), texts(e.query()));
+                    scores.add(ClassificationScore.of(pred, labels(e.query()), e.ways()));
+                    scores.addWork(0, System.nanoTime() - t0);
+                }
+                record("tfidf-prototype (row 0, no training)", target, shots, eval, scores);
+            }
+        }
+        writeReport(data, eval);
+        return ExitCodes.OK;
+    }
+
+    /** The fixed test episodes of one setting: same seed, same episodes in every run. */
+    static List<Episode<Record>> episodes(DomainClasses classes, ClassSplit split, EvalConfig eval, int shots) {
+        EpisodeSampler sampler = classes.sampler(split, eval.ways(), shots, eval.queries());
+        SeededRandom rng = new SeededRandom(eval.episodeSeed() * 31 + shots);
+        List<Episode<Record>> out = new ArrayList<>(eval.episodes());
+        for (int i = 0; i < eval.episodes(); i++) out.add(sampler.sample(rng));
+        return out;
+    }
+
+    private void record(String method, String domain, int shots, EvalConfig eval, EpisodeScores scores) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "eval");
+        m.put("method", method);
+        m.put("domain", domain);
+        m.put("ways", eval.ways());
+        m.put("shots", shots);
+        m.put("episodes", scores.episodes());
+        m.put("accuracy", List.of(scores.accuracy().mean(), scores.accuracy().ci95()));
+        m.put("macro_f1", List.of(scores.macroF1().mean(), scores.macroF1().ci95()));
+        if (!Double.isNaN(scores.tokensPerSecond()) && scores.tokensPerSecond() > 0) m.put("tokens_per_s", scores.tokensPerSecond());
+        run.metrics().append(m);
+        String row = String.format(Locale.ROOT, "| %s | %s | %d-way %d-shot | %s | %s | %d |", method, domain, eval.ways(), shots,
+                scores.accuracy().asPercent(), scores.macroF1().asPercent(), scores.episodes());
+        reportRows.add(row);
+        out.printf(Locale.ROOT, "%-40s %-8s %d-way %d-shot  accuracy %s  macro-F1 %s  (%d episodes)%n", method, domain, eval.ways(), shots,
+                scores.accuracy().asPercent(), scores.macroF1().asPercent(), scores.episodes());
+        out.flush();
+    }
+
+    private void writeReport(DatasetConfig data, EvalConfig eval) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Few-shot field classification\n\n");
+        sb.append("Sources: ").append(data.sourceDomains()).append("; target: ").append(data.targetDomains())
+                .append("; episodes from the target's ").append(eval.split()).append(" classes, episode seed ").append(eval.episodeSeed())
+                .append(".\nAccuracy and macro-F1 are means over episodes +- 95% CI (1.96 sd / sqrt(n)).\n\n");
+        sb.append("| method | domain | setting | accuracy | macro-F1 | episodes |\n|---|---|---|---|---|---|\n");
+        for (String r : reportRows) sb.append(r).append('\n');
+        Files.createDirectories(run.reportDir());
+        dev.metamorph.core.run.AtomicFiles.writeString(run.reportDir().resolve("summary.md"), sb.toString());
+        out.println("report: " + run.reportDir().resolve("summary.md"));
+        LOG.info("run folder {}", run.dir());
+    }
+
+    private static List<String> texts(List<Episode.Labeled<Record>> xs) {
+        return xs.stream().map(l -> l.example().text()).toList();
+    }
+
+    private static int[] labels(List<Episode.Labeled<Record>> xs) {
+        return xs.stream().mapToInt(Episode.Labeled::label).toArray();
+    }
+}
