@@ -153,6 +153,17 @@ public final class RunContext implements AutoCloseable {
         return seeds;
     }
 
+    /**
+     * Seeds ND4J's global random generator from {@code seeds().derive("nd4j")} and records it in the
+     * provenance. The one place allowed to touch global random state; it loads the ND4J backend, so
+     * only commands that use ND4J call it (library code takes a generator as an argument instead).
+     */
+    public void seedNd4j() {
+        long seed = seeds.derive("nd4j");
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(seed);
+        addProvenance("nd4j_seed", seed);
+    }
+
     /** The append-only {@code metrics.jsonl} of this run. */
     public synchronized MetricsLog metrics() {
         if (metrics == null) metrics = new MetricsLog(dir.resolve("metrics.jsonl"));

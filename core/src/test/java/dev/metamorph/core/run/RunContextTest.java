@@ -66,6 +66,20 @@ class RunContextTest {
     }
 
     @Test
+    void seedNd4jMakesTheGlobalGeneratorRepeatable(@TempDir Path root) {
+        double first;
+        try (RunContext ctx = RunContext.create(root, config("run.seed = 5"), List.of(), CLOCK)) {
+            ctx.seedNd4j();
+            first = org.nd4j.linalg.factory.Nd4j.getRandom().nextDouble();
+            assertEquals(ctx.seeds().derive("nd4j"), ((Number) ctx.provenance().get("nd4j_seed")).longValue());
+        }
+        try (RunContext ctx = RunContext.create(root, config("run.seed = 5"), List.of(), CLOCK)) {
+            ctx.seedNd4j();
+            assertEquals(first, org.nd4j.linalg.factory.Nd4j.getRandom().nextDouble());
+        }
+    }
+
+    @Test
     void neverReusesAnExistingFolder(@TempDir Path root) {
         Config c = config("");
         try (RunContext a = RunContext.create(root, c, List.of(), CLOCK);
