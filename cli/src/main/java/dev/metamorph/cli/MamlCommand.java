@@ -1,14 +1,16 @@
 package dev.metamorph.cli;
 
-import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code metamorph maml}. */
-@Command(name = "maml", mixinStandardHelpOptions = true, description = "MAML tools (meta-gradient check).")
-public final class MamlCommand implements Callable<Integer> {
+/** {@code metamorph maml}: MAML tools. */
+@Command(name = "maml", mixinStandardHelpOptions = true, description = "MAML tools (meta-gradient check).", subcommands = {MamlCheckCommand.class})
+public final class MamlCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
-    public Integer call() {
-        System.err.println("metamorph maml: not built yet in this version");
-        return ExitCodes.FAILURE;
+    public void run() {
+        spec.commandLine().usage(System.out);
     }
 }
