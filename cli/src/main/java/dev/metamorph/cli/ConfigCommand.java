@@ -37,7 +37,7 @@ public final class ConfigCommand implements Callable<Integer> {
         @Mixin
         ConfigOptions config;
 
-        @Option(names = "--resolve", description = "Resolve ${...} interpolations.")
+        @Option(names = "--resolve", description = "Resolve $${...} interpolations.")
         boolean resolve;
 
         @Option(names = "--json", description = "Print JSON (resolved) for scripts.")

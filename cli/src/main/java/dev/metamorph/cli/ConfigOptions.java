@@ -22,7 +22,7 @@ public final class ConfigOptions {
     @Parameters(paramLabel = "OVERRIDE", arity = "0..*",
             description = {"Overrides in Hydra's grammar: key=value (key must exist), +key=value (add), ++key=value (add or replace),",
                 "~key[=value] (delete), group=option (e.g. maml=fomaml), experiment=name.",
-                "Values: 1, 1e-3, true, null, text, 'quoted \\n', [a,b], {a:1}, ${other.key}.",
+                "Values: 1, 1e-3, true, null, text, 'quoted \\n', [a,b], {a:1}, $${other.key}.",
                 "With -m: key=a,b,c, key=range(start,stop[,step]), key=choice(a,b)."})
     List<String> overrides = new ArrayList<>();
 
