@@ -85,6 +85,15 @@ public final class TemplateLinter {
                     + ") or add " + spec.domain() + "/" + SampleRecords.SAMPLES_FILE + " to the templates root"));
             return 0;
         }
+        java.util.Set<String> present = new java.util.HashSet<>();
+        for (Record r : samples.records()) present.addAll(RecordFields.present(r));
+        for (String f : spec.fields()) {
+            if (!present.contains(f)) {
+                problems.add(new CatalogProblem(spec.origin(), "fields lists '" + f + "' but no " + (samples.imported() ? "imported" : "sample")
+                        + " record of domain '" + spec.domain() + "' has it (template '" + spec.id() + "')",
+                        "use a field the records have: " + new java.util.TreeSet<>(present)));
+            }
+        }
         java.util.Set<String> used = new java.util.HashSet<>();
         int n = 0;
         for (Record r : samples.records()) {

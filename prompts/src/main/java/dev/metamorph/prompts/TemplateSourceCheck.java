@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * source text before Freemarker parses it: the built-ins {@code ?new}, {@code ?api},
  * {@code ?interpret} and {@code ?eval} (the last two build templates and expressions at run time,
  * outside the checks applied at load time), {@code <#include>}/{@code <#import>} of anything but a
- * relative string literal without {@code ..}, the clock ({@code .now}), and the square-bracket tag syntax. The engine is also
+ * relative string literal without {@code ..}, the clock ({@code .now}), {@code <#attempt>} (which hides
+ * errors and buffers output outside the cap), and the square-bracket tag syntax. The engine is also
  * configured to refuse {@code ?new} and {@code ?api} at render time; this check names the place
  * earlier and covers included templates, since every template is loaded through it.
  */
@@ -19,6 +20,7 @@ final class TemplateSourceCheck {
     private static final Pattern FORBIDDEN_BUILTIN = Pattern.compile("\\?\\s*(new|api|interpret|eval)(?![A-Za-z0-9_])");
     private static final Pattern INCLUDE = Pattern.compile("<#\\s*(include|import)\\b\\s*([^>\\s]*)");
     private static final Pattern LITERAL = Pattern.compile("^(['\"])([^'\"]*)\\1$");
+    private static final Pattern ATTEMPT = Pattern.compile("<#\\s*(attempt|recover)\\b");
     private static final Pattern NOW = Pattern.compile("\\.\\s*now(?![A-Za-z0-9_])");
     private static final Pattern SQUARE_TAG = Pattern.compile("\\[#(ftl|include|import|assign|list|if|macro|function|setting)\\b");
 
@@ -55,6 +57,11 @@ final class TemplateSourceCheck {
                 out.add(at(s, inc.start(), "<#" + directive + " \"" + path + "\"> leaves the template's folder with '..'; "
                         + "templates may only " + directive + " files of their own domain folder"));
             }
+        }
+        Matcher att = ATTEMPT.matcher(s);
+        while (att.find()) {
+            out.add(at(s, att.start(), "<#" + att.group(1) + "> is not allowed in templates (errors must stop the render, "
+                    + "not be hidden, and it buffers output outside the size cap); remove it"));
         }
         Matcher now = NOW.matcher(s);
         while (now.find()) {

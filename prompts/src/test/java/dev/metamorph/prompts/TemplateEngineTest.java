@@ -185,6 +185,12 @@ class TemplateEngineTest {
     }
 
     @Test
+    void attemptIsRefused() {
+        String m = refused("attempt.ftl", "x\n<#attempt>${nope}<#recover>fallback</#attempt>").getMessage();
+        assertTrue(m.startsWith("gcide/attempt.ftl:2:1: <#attempt> is not allowed"), m);
+    }
+
+    @Test
     void runtimeSandboxAloneRefusesNewAndApi() throws Exception {
         // bypasses the static source check: the Freemarker settings must refuse these on their own
         freemarker.template.Configuration cfg = engine.configuration();

@@ -47,6 +47,12 @@ class TemplateLinterTest {
         TemplateRegistryTest.writeDomain(dir, "wordnet", "new-builtin", "x\n${\"freemarker.template.utility.Execute\"?new()(\"id\")}");
         TemplateRegistryTest.writeDomain(dir, "foldoc", "empty", "<#if false>${text}</#if>");
         TemplateRegistryTest.writeDomain(dir, "music", "no-samples", "${text}");
+        Path meta = Files.createDirectories(dir.resolve("metadom"));
+        Files.writeString(meta.resolve("m.ftl"), "${text} ${meta.colour}");
+        Files.writeString(meta.resolve("templates.conf"), "templates = [ { id = m, file = m.ftl, domain = metadom, description = d,"
+                + " fields = [text, meta.colour], version = 1, verbalizer { law = law } } ]");
+        Files.writeString(meta.resolve(SampleRecords.SAMPLES_FILE),
+                "{\"id\":\"metadom:1\",\"domain\":\"metadom\",\"label\":\"law\",\"text\":\"a text\",\"meta\":{\"headword\":\"h\"}}\n");
         TemplateLinter.Report r = new TemplateLinter(PromptsConfig.defaults().withTemplatesRoot(dir), d -> Optional.empty(), 20).lint();
         assertFalse(r.passed());
         String all = r.problems().toString();
@@ -55,5 +61,7 @@ class TemplateLinterTest {
         assertTrue(all.contains("renders empty output"), all);
         assertTrue(all.contains("no sample records for domain 'music'"), all);
         assertTrue(all.contains("prompts.default-template.gcide: names 'gcide-definition'"), all);
+        assertTrue(all.contains("fields lists 'meta.colour' but no sample record of domain 'metadom' has it"), all);
+        assertTrue(all.contains("metadom/m.ftl:1:11: undefined variable `meta`"), all);
     }
 }
