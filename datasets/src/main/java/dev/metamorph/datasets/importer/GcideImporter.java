@@ -45,7 +45,7 @@ public final class GcideImporter implements SourceImporter {
 
     @Override
     public SourceInfo info() {
-        return new SourceInfo("GCIDE", "0.48", "GPL-2.0-or-later (GNU Collaborative International Dictionary of English)");
+        return new SourceInfo("GCIDE", "0.48.5", "GPL-2.0-or-later (GNU Collaborative International Dictionary of English)");
     }
 
     @Override
