@@ -41,6 +41,7 @@ final class GatedAttentionGraph {
     private SDVariable gradient; // [tau, P]
     private SDVariable inputGradient; // [tau, B, T, d]
     private SDVariable memoryGradient; // [tau, B, d]
+    private Map<String, SDVariable> groupGradients;
 
     private GatedAttentionGraph(SameDiff sd, ModelConfig c, ParamLayout layout, SDVariable thetas, GraphInputs in, long batch, long length) {
         this.sd = sd;
@@ -98,8 +99,8 @@ final class GatedAttentionGraph {
 
     // ---------------------------------------------------------------- forward
 
-    private record BlockState(SDVariable x, SDVariable qh, SDVariable kh, SDVariable vh, SDVariable probs, SDVariable gate,
-                              SDVariable attn, SDVariable o, LayerNorm ln1, SDVariable x1, SDVariable hPre, SDVariable hAct, LayerNorm ln2) {}
+    private record BlockState(SDVariable x, SDVariable qh, SDVariable kh, SDVariable vh, SDVariable vg, SDVariable probs, SDVariable gate,
+                              SDVariable oh, SDVariable o, LayerNorm ln1, SDVariable x1, SDVariable hPre, SDVariable hAct, LayerNorm ln2) {}
 
     private record LayerNorm(SDVariable xHat, SDVariable inv, SDVariable gamma) {}
 
@@ -130,12 +131,14 @@ final class GatedAttentionGraph {
         SDVariable q = linear(x, pre + "attn.wq", pre + "attn.bq");
         SDVariable k = linear(x, pre + "attn.wk", pre + "attn.bk");
         SDVariable v = linear(x, pre + "attn.wv", pre + "attn.bv");
-        SDVariable qh = toHeads(q), kh = toHeads(k), vh = toHeads(v);
-        SDVariable s = mm(qh, kh, false, true).mul(1.0 / Math.sqrt(dk)).reshape(tau * b, h, t, t).add(in.get("keyBias"));
-        SDVariable probs = sd.nn.softmax(s, 3); // [tau*B, h, T, T]
+        SDVariable qh = toHeads(q).mul(1.0 / Math.sqrt(dk)), kh = toHeads(k), vh = toHeads(v);
+        SDVariable s = mm(qh, kh, false, true).reshape(tau * b, h, t, t).add(in.get("keyBias"));
+        SDVariable probs = sd.nn.softmax(s, 3).reshape(tau * b * h, t, t);
+        // gate folded into V: (sigmoid(g) * P) V = P (sigmoid(g) * V), on the smaller tensor
         SDVariable gate = sd.nn.sigmoid(p.get(pre + "attn.gate")).reshape(tau, 1, h, 1); // [tau, 1, h, 1]
-        SDVariable attn = probs.reshape(tau, b, h, t * t).mul(gate).reshape(tau * b * h, t, t);
-        SDVariable o = fromHeads(mm(attn, vh, false, false));
+        SDVariable vg = vh.reshape(tau, b, h, t * dk).mul(gate).reshape(tau * b * h, t, dk);
+        SDVariable oh = mm(probs, vg, false, false); // [tau*B*h, T, dk]
+        SDVariable o = fromHeads(oh);
         SDVariable y = linear(o, pre + "attn.wo", pre + "attn.bo");
         LayerNorm ln1 = layerNorm(x.add(y), pre + "ln1.gamma");
         SDVariable x1 = ln1.xHat.mul(ln1.gamma).add(p.get(pre + "ln1.beta"));
@@ -144,7 +147,7 @@ final class GatedAttentionGraph {
         SDVariable f = linear(hAct, pre + "ff.w2", pre + "ff.b2");
         LayerNorm ln2 = layerNorm(x1.add(f), pre + "ln2.gamma");
         SDVariable out = ln2.xHat.mul(ln2.gamma).add(p.get(pre + "ln2.beta"));
-        blocks.add(new BlockState(x, qh, kh, vh, probs, gate, attn, o, ln1, x1, hPre, hAct, ln2));
+        blocks.add(new BlockState(x, qh, kh, vh, vg, probs, gate, oh, o, ln1, x1, hPre, hAct, ln2));
         return out;
     }
 
@@ -221,17 +224,35 @@ final class GatedAttentionGraph {
             dPos = sd.concat(1, dPos, zeros);
         }
         g.put(EncoderLayout.POSITIONS, dPos);
+        groupGradients = g;
+        gradient = assemble(sd.constant(Nd4j.zeros(c.dtype(), tau, layout.group(EncoderLayout.TOKENS).length())));
+    }
+
+    /**
+     * The full gradient [tasks, P] including {@code embed.tokens}, whose block is a scatter-add of
+     * the input-row gradients at {@code tokenIndex} [tasks*B*T] (int64; entry (k, i, j) holds
+     * k * vocab + id). A forward scatter-add is exact; it is not meant to be differentiated again.
+     */
+    SDVariable gradientWithTokens(SDVariable tokenIndex) {
+        if (gradient == null) buildBackward();
+        long v = c.vocabSize();
+        SDVariable zeros = sd.constant(Nd4j.zeros(c.dtype(), tau * v, d));
+        SDVariable rows = sd.scatterAdd(zeros, tokenIndex, inputGradient.reshape(tau * b * t, d));
+        return assemble(rows.reshape(tau, v * d));
+    }
+
+    private SDVariable assemble(SDVariable tokensBlock) {
         List<SDVariable> parts = new ArrayList<>();
         for (ParamGroup pg : layout.groups()) {
             if (pg.name().equals(EncoderLayout.TOKENS)) {
-                parts.add(sd.constant(Nd4j.zeros(c.dtype(), tau, pg.length())));
+                parts.add(tokensBlock);
                 continue;
             }
-            SDVariable gv = g.get(pg.name());
+            SDVariable gv = groupGradients.get(pg.name());
             if (gv == null) throw new IllegalStateException("No gradient was built for parameter group '" + pg.name() + "'");
             parts.add(gv.reshape(tau, pg.length()));
         }
-        gradient = sd.concat(1, parts.toArray(new SDVariable[0]));
+        return sd.concat(1, parts.toArray(new SDVariable[0]));
     }
 
     private SDVariable blockBackward(int l, BlockState s, SDVariable dOut, Map<String, SDVariable> g) {
@@ -249,17 +270,18 @@ final class GatedAttentionGraph {
         // output projection
         g.put(pre + "attn.wo", mm(s.o, dr1, true, false));
         g.put(pre + "attn.bo", dr1.sum(1));
-        SDVariable dOh = toHeads(mm(dr1, p.get(pre + "attn.wo"), false, true));
-        SDVariable dAttn = mm(dOh, s.vh, false, true); // [tau*B*h, T, T]
-        SDVariable dVh = mm(s.attn, dOh, true, false);
-        SDVariable dAttn4 = dAttn.reshape(tau, b, h, t * t);
-        SDVariable probs4 = s.probs.reshape(tau, b, h, t * t);
-        SDVariable dGate = dAttn4.mul(probs4).sum(1, 3); // [tau, h]
+        SDVariable dOh = toHeads(mm(dr1, p.get(pre + "attn.wo"), false, true)); // [tau*B*h, T, dk]
+        SDVariable dProbs = mm(dOh, s.vg, false, true); // [tau*B*h, T, T]
+        // softmax backward: rowsum(dP * P) = dO . O (a dk-long dot instead of a T-long sum)
+        SDVariable rowDot = dOh.mul(s.oh).sum(true, 2); // [tau*B*h, T, 1]
+        SDVariable dS = s.probs.mul(dProbs.sub(rowDot));
+        SDVariable dVg = mm(s.probs, dOh, true, false); // [tau*B*h, T, dk]
+        SDVariable dVg4 = dVg.reshape(tau, b, h, t * dk);
+        SDVariable dVh = dVg4.mul(s.gate).reshape(tau * b * h, t, dk);
+        SDVariable dGate = dVg4.mul(s.vh.reshape(tau, b, h, t * dk)).sum(1, 3); // [tau, h]
         SDVariable gate = s.gate.reshape(tau, h);
         g.put(pre + "attn.gate", dGate.mul(gate).mul(gate.rsub(1.0)));
-        SDVariable dProbs = dAttn4.mul(s.gate).reshape(tau * b, h, t, t);
-        SDVariable dS = s.probs.mul(dProbs.sub(dProbs.mul(s.probs).sum(true, 3))).reshape(tau * b * h, t, t).mul(1.0 / Math.sqrt(dk));
-        SDVariable dQ = fromHeads(mm(dS, s.kh, false, false));
+        SDVariable dQ = fromHeads(mm(dS, s.kh, false, false)).mul(1.0 / Math.sqrt(dk));
         SDVariable dK = fromHeads(mm(dS, s.qh, true, false));
         SDVariable dV = fromHeads(dVh);
         SDVariable dx = dr1;

@@ -103,9 +103,9 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
     public List<LossAndGradient> lossAndGradient(INDArray thetas, List<TokenBatch> batches) {
         Compiled g = compiledFor(thetas, batches);
         Map<String, INDArray> feeds = feeds(g, thetas, batches);
-        Map<String, INDArray> out = g.sd.output(feeds, g.loss.name(), g.gradient.name(), g.inputGradient.name());
+        Map<String, INDArray> out = g.sd.output(feeds, g.loss.name(), g.gradient.name());
+        ArrayReuse.enable(g.sd);
         INDArray grads = out.get(g.gradient.name());
-        scatterInto(grads, out.get(g.inputGradient.name()), batches);
         INDArray losses = out.get(g.loss.name());
         List<LossAndGradient> result = new ArrayList<>(batches.size());
         for (int t = 0; t < batches.size(); t++) result.add(new LossAndGradient(losses.getDouble(t), grads.getRow(t).dup()));
@@ -222,7 +222,12 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
 
     // ------------------------------------------------------------------ graphs and feeds
 
-    private record Compiled(SameDiff sd, GraphInputs inputs, SDVariable thetas, SDVariable loss, SDVariable gradient, SDVariable inputGradient, SDVariable logits) {}
+    private record Compiled(SameDiff sd, GraphInputs inputs, SDVariable thetas, SDVariable tokenIndex, SDVariable loss, SDVariable gradient, SDVariable logits) {}
+
+    /** The cached graph used for these shapes (for profiling). */
+    SameDiff graphFor(INDArray thetas, List<TokenBatch> batches) {
+        return compiledFor(thetas, batches).sd;
+    }
 
     private Compiled compiledFor(INDArray thetas, List<TokenBatch> batches) {
         if (thetas.rank() != 2 || thetas.rows() != batches.size() || thetas.columns() != layout.size()) {
@@ -241,8 +246,9 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             SameDiff sd = SameDiff.create();
             SDVariable th = sd.placeHolder("thetas", config.dtype(), batches.size(), layout.size());
             GraphInputs in = declare(sd, "", batches.size(), b, t);
+            SDVariable tokenIndex = sd.placeHolder("tokenIndex", DataType.LONG, (long) batches.size() * b * t);
             GatedAttentionGraph g = GatedAttentionGraph.forward(sd, config, layout, th, in, b, t);
-            c = new Compiled(sd, in, th, g.loss(), g.gradient(), g.inputGradient(), g.logits());
+            c = new Compiled(sd, in, th, tokenIndex, g.loss(), g.gradientWithTokens(tokenIndex), g.logits());
             compiled.put(key, c);
         }
         return c;
@@ -256,6 +262,15 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         List<TokenBatch> padded = new ArrayList<>(batches.size());
         for (TokenBatch tb : batches) padded.add(tb.length() == t ? tb : tb.paddedTo((int) t));
         feedWith(g.inputs, th, padded, feeds);
+        int b = padded.get(0).size();
+        long[] index = new long[padded.size() * b * (int) t];
+        for (int k = 0; k < padded.size(); k++) {
+            TokenBatch tb = padded.get(k);
+            for (int i = 0; i < b; i++) {
+                for (int j = 0; j < t; j++) index[(k * b + i) * (int) t + j] = (long) k * config.vocabSize() + tb.id(i, j);
+            }
+        }
+        feeds.put(g.tokenIndex.name(), Nd4j.createFromArray(index));
         return feeds;
     }
 
@@ -314,11 +329,6 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             f.remove("memory");
         }
         for (Map.Entry<String, INDArray> e : f.entrySet()) feeds.put(inputs.get(e.getKey()).name(), e.getValue());
-    }
-
-    /** Scatter-adds the input-row gradients dx [tasks, B, T', d] into the {@code embed.tokens} block of grads [tasks, P]. */
-    private void scatterInto(INDArray grads, INDArray dx, List<TokenBatch> batches) {
-        grads.get(NDArrayIndex.all(), NDArrayIndex.interval(tokens.offset(), tokens.end())).addi(scatter(dx, batches).castTo(grads.dataType()));
     }
 
     /** dE [tasks, V*d] with dE[token] = sum of dx over the positions holding that token. */
