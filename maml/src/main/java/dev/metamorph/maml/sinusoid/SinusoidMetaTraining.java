@@ -1,0 +1,70 @@
+package dev.metamorph.maml.sinusoid;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metamorph.core.SeedSequence;
+import dev.metamorph.core.learn.RegressionBatch;
+import dev.metamorph.core.learn.TaskData;
+import dev.metamorph.datasets.sinusoid.SinusoidTaskSampler;
+import dev.metamorph.maml.CheckpointStore;
+import dev.metamorph.maml.MamlConfig;
+import dev.metamorph.maml.MetaGradients;
+import dev.metamorph.maml.MetaLearner;
+import dev.metamorph.maml.MetaTrainingLoop;
+import dev.metamorph.model.mlp.MlpLearner;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Meta-training on sinusoid tasks in a run folder: {@code metrics.jsonl} (appended, so a resumed
+ * run continues the file) and {@code checkpoints/}. With {@code resume} it continues from the
+ * newest checkpoint. Generators: {@code init} (theta), {@code sampler} (meta-batches, checkpointed)
+ * and {@code meta-val} (fixed validation tasks) from the run's {@link SeedSequence}.
+ */
+public final class SinusoidMetaTraining {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SinusoidMetaTraining() {}
+
+    /** Trains up to step {@code stopAt} (use {@code config.iterations()} for a whole run) and returns theta. */
+    public static double[] train(MamlConfig config, SeedSequence seeds, Path runDir, boolean resume, long stopAt, boolean progressBar) {
+        MlpLearner mlp = new MlpLearner(config.sinusoid().sizes());
+        SinusoidTaskSampler sampler = new SinusoidTaskSampler(config.sinusoid().support(), config.sinusoid().query());
+        List<TaskData<RegressionBatch>> val = new ArrayList<>();
+        var valRng = seeds.child("meta-val");
+        for (int i = 0; i < config.valTasks(); i++) val.add(sampler.sample(valRng));
+        try {
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create run folder " + runDir, e);
+        }
+        Path metricsFile = runDir.resolve("metrics.jsonl");
+        try (MetaLearner<RegressionBatch> learner = new MetaLearner<>(config, mlp.layout(), mlp.initialParameterArray(seeds.child("init")), MetaGradients.create(mlp, config, RegressionBatch::concat));
+             BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            MetaTrainingLoop<RegressionBatch> loop = new MetaTrainingLoop<>(config, learner, sampler, seeds.child("sampler"), val,
+                    new CheckpointStore(runDir.resolve("checkpoints")), m -> writeLine(metrics, m), progressBar);
+            if (resume) loop.resume();
+            loop.runUntil(stopAt);
+            return learner.theta();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + metricsFile, e);
+        }
+    }
+
+    private static void writeLine(BufferedWriter out, Map<String, Object> record) {
+        try {
+            out.write(JSON.writeValueAsString(record));
+            out.newLine();
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot append to metrics.jsonl", e);
+        }
+    }
+}
