@@ -24,7 +24,7 @@ final class SandboxTracer implements TemplateProcessingTracer {
         current = element;
         if (System.nanoTime() - deadlineNanos > 0 || Thread.currentThread().isInterrupted()) {
             throw stopped("render passed its time limit of " + limitMs + " ms (prompts.render-time-limit-ms); "
-                    + "a loop over a huge range or a recursion is the usual cause: bound it");
+                    + "a loop over a huge range, a recursion or a costly built-in is the usual cause: bound it");
         }
     }
 

@@ -88,7 +88,7 @@ final class TemplateEngine implements AutoCloseable {
         String name = template.getSourceName();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeLimitMs);
         SandboxTracer tracer = new SandboxTracer(deadline, timeLimitMs);
-        BoundedWriter out = new BoundedWriter(maxChars, deadline);
+        BoundedWriter out = new BoundedWriter(maxChars, deadline, timeLimitMs);
         CountDownLatch finished = new CountDownLatch(1);
         AtomicReference<Thread> worker = new AtomicReference<>();
         Future<String> f = workers.submit(() -> {
@@ -99,7 +99,7 @@ final class TemplateEngine implements AutoCloseable {
                 env.process();
                 return out.text();
             } catch (BoundedWriter.LimitExceededException e) {
-                throw tracer.stopped(e.getMessage() + "; shorten the template's output or raise the limit");
+                throw tracer.stopped(e.getMessage());
             } finally {
                 finished.countDown();
             }
@@ -116,7 +116,7 @@ final class TemplateEngine implements AutoCloseable {
             }
             throw RenderFailures.describe(name, tracer.stopped("render passed its time limit of " + timeLimitMs
                     + " ms (prompts.render-time-limit-ms)" + (stopped ? "" : " and ignored an interrupt")
-                    + "; a loop over a huge range or a recursion is the usual cause: bound it"));
+                    + "; a loop over a huge range, a recursion or a costly built-in is the usual cause: bound it"));
         } catch (ExecutionException e) {
             throw RenderFailures.describe(name, e.getCause());
         } catch (CancellationException e) {

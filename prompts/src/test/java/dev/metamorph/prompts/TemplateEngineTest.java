@@ -29,7 +29,7 @@ class TemplateEngineTest {
     void setUp() throws IOException {
         root = Files.createDirectories(dir.resolve("templates"));
         Files.createDirectories(root.resolve("gcide"));
-        engine = new TemplateEngine(root, Escaping.PLAIN, Map.of("gcide/html.ftl", Escaping.HTML), 200, 300);
+        engine = new TemplateEngine(root, Escaping.PLAIN, Map.of("gcide/html.ftl", Escaping.HTML), 200, 1000);
     }
 
     @AfterEach
@@ -140,7 +140,7 @@ class TemplateEngineTest {
         PromptRenderException e = refused("loop.ftl", "start\n<#list 1..999999999 as i></#list>");
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(e.getMessage().startsWith("gcide/loop.ftl:2:"), e.getMessage());
-        assertTrue(e.getMessage().contains("time limit of 300 ms"), e.getMessage());
+        assertTrue(e.getMessage().contains("time limit of 1000 ms"), e.getMessage());
         assertTrue(ms < 3000, "stopped after " + ms + " ms");
         assertEquals("Affray", render("after.ftl", "${meta.headword}"), "the next render works");
     }
@@ -182,6 +182,23 @@ class TemplateEngineTest {
         assertTrue(refused("now.ftl", "Today: ${.now}").getMessage().startsWith("gcide/now.ftl:1:10: the special variable .now"));
         assertTrue(refused("now2.ftl", "<#assign t = .now>${t}").getMessage().startsWith("gcide/now2.ftl:1:14:"));
         assertEquals("Answer now. Affray", render("text-now.ftl", "Answer now. ${meta.headword}"));
+    }
+
+    @Test
+    void catastrophicRegexInOneBuiltinStillReturnsWithinTheLimit() throws IOException {
+        // one ?matches call backtracks for minutes without entering any instruction or writing: only the
+        // worker thread design gives the caller its answer on time (the thread is abandoned, as a daemon)
+        try (TemplateEngine quick = new TemplateEngine(root, Escaping.PLAIN, Map.of(), 200, 200)) {
+            Files.writeString(root.resolve("gcide/redos.ftl"), "${(\"a\"?left_pad(32, \"a\") + \"c\")?matches(\"(.*a){16}\")?c}");
+            long t0 = System.nanoTime();
+            PromptRenderException e = assertThrows(PromptRenderException.class,
+                    () -> quick.render(quick.load("gcide/redos.ftl"), new RecordModel(AFFRAY, List.of("text"), Map.of())));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(e.getMessage().contains("time limit of 200 ms") && e.getMessage().contains("ignored an interrupt"), e.getMessage());
+            assertTrue(ms < 4000, "caller waited " + ms + " ms");
+            Files.writeString(root.resolve("gcide/after.ftl"), "ok");
+            assertEquals("ok", quick.render(quick.load("gcide/after.ftl"), new RecordModel(AFFRAY, List.of("text"), Map.of())));
+        }
     }
 
     @Test
