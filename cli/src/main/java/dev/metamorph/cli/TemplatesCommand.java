@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code metamorph templates}: lists and checks prompt templates. */
 @Command(name = "templates", mixinStandardHelpOptions = true, description = "Lists and checks prompt templates.",
-        subcommands = {TemplatesLintCommand.class, TemplatesListCommand.class})
+        subcommands = {TemplatesLintCommand.class, TemplatesListCommand.class, TemplatesBenchCommand.class})
 public final class TemplatesCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
