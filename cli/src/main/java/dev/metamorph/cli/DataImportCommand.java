@@ -44,17 +44,18 @@ public final class DataImportCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ImportProgress progress = DataProgressBar.forConsole();
         long t0 = System.nanoTime();
+        int threads = progress == ImportProgress.NONE ? Math.min(2, Runtime.getRuntime().availableProcessors()) : 1;
+        List<DomainImporter.Report> reports;
+        try {
+            reports = store.importDomains(domains, cfg, progress, threads);
+        } catch (SourceMissingException e) {
+            throw new ExitCodes.UserError(e.getMessage(), e);
+        }
         out.printf("%-8s %8s %8s %6s %9s  %s%n", "domain", "records", "classes", "dups", "seconds", "sha256");
-        for (String d : domains) {
-            DomainImporter.Report r;
-            try {
-                r = store.importDomain(d, cfg, progress);
-            } catch (SourceMissingException e) {
-                throw new ExitCodes.UserError(e.getMessage(), e);
-            }
-            out.printf("%-8s %8d %8d %6d %9.1f  %s%n", d, r.manifest().records(), r.manifest().classes(), r.duplicates(),
+        for (int i = 0; i < domains.size(); i++) {
+            DomainImporter.Report r = reports.get(i);
+            out.printf("%-8s %8d %8d %6d %9.1f  %s%n", domains.get(i), r.manifest().records(), r.manifest().classes(), r.duplicates(),
                     r.millis() / 1000.0, r.manifest().sha256());
-            out.flush();
         }
         out.printf("imported %d domain(s) into %s in %.1f s%n", domains.size(), store.cacheDir(), (System.nanoTime() - t0) / 1e9);
         return ExitCodes.OK;

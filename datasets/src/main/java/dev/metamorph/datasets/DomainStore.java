@@ -97,6 +97,19 @@ public final class DomainStore {
     }
 
     /**
+     * Mixed-domain episodes over {@code cfg.sourceDomains()}, each domain drawn with its
+     * {@code dataset.domain-weights} weight, from the classes of {@code split}.
+     */
+    public MixedEpisodeSampler sourceSampler(DatasetConfig cfg, ClassSplit split, int ways, int shots, int queries) {
+        if (cfg.sourceDomains().isEmpty()) throw new IllegalArgumentException("dataset.source-domains is empty; list at least one domain");
+        List<MixedEpisodeSampler.Weighted> parts = new ArrayList<>();
+        for (String d : cfg.sourceDomains()) {
+            parts.add(new MixedEpisodeSampler.Weighted(classes(d, cfg).sampler(split, ways, shots, queries), cfg.weightOf(d)));
+        }
+        return new MixedEpisodeSampler(parts);
+    }
+
+    /**
      * Imports every domain of {@code cfg.domains()} that is missing, or whose manifest has another
      * label set than the config asks for (WordNet topic vs supersense). Returns the domains imported.
      */
@@ -105,16 +118,52 @@ public final class DomainStore {
     }
 
     public synchronized List<String> importIfMissing(DatasetConfig cfg, ImportProgress progress) {
-        List<String> done = new ArrayList<>();
+        List<String> todo = new ArrayList<>();
         for (String d : cfg.domains()) {
             if (!DomainImporter.importable().contains(d)) continue;
             boolean stale = manifest(d).map(m -> !m.labelSet().equals(DomainImporter.labelSet(d, cfg))).orElse(true);
-            if (!has(d) || stale) {
-                importDomain(d, cfg, progress);
-                done.add(d);
-            }
+            if (!has(d) || stale) todo.add(d);
         }
-        return done;
+        int threads = progress == ImportProgress.NONE ? Math.min(2, Runtime.getRuntime().availableProcessors()) : 1;
+        importDomains(todo, cfg, progress, threads);
+        return todo;
+    }
+
+    /**
+     * Imports (or re-imports) several domains, on up to {@code threads} threads (use 1 with a progress
+     * display: {@link ImportProgress} is called from the importing thread). Returns the reports in the
+     * order of {@code domains}; the first failure is rethrown after every import has finished.
+     */
+    public synchronized List<DomainImporter.Report> importDomains(List<String> domains, DatasetConfig cfg, ImportProgress progress, int threads) {
+        if (threads <= 1 || domains.size() <= 1) {
+            List<DomainImporter.Report> out = new ArrayList<>();
+            for (String d : domains) out.add(importDomain(d, cfg, progress));
+            return out;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(threads, domains.size()));
+        try {
+            List<java.util.concurrent.Future<DomainImporter.Report>> futures = new ArrayList<>();
+            for (String d : domains) futures.add(pool.submit(() -> DomainImporter.importDomain(d, cfg, cacheDir, ImportProgress.NONE)));
+            List<DomainImporter.Report> out = new ArrayList<>();
+            RuntimeException first = null;
+            for (var f : futures) {
+                try {
+                    out.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    RuntimeException re = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    if (first == null) first = re;
+                    else first.addSuppressed(re);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while importing " + domains, e);
+                }
+            }
+            for (String d : domains) loaded.remove(d);
+            if (first != null) throw first;
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Imports (or re-imports) one domain and forgets any copy read before. */

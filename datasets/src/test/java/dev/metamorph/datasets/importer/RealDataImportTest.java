@@ -157,6 +157,10 @@ class RealDataImportTest {
         Episode<Record> b = sampler.sample(new SeedSequence(1).child("eval"));
         assertEquals(a, b);
         for (var l : a.support()) assertTrue(gcide.splits().classes(ClassSplit.META_TEST).contains(l.example().label()));
+        var mixed = store.sourceSampler(cfg, ClassSplit.META_TRAIN, 5, 1, 15).metaBatch(new SeedSequence(2).child("train"), 40);
+        Set<String> domains = new HashSet<>();
+        for (Episode<Record> e : mixed) domains.add(e.domain().split("/")[0]);
+        assertEquals(Set.of("wordnet", "foldoc"), domains, "source meta-batches mix the source domains, never the target");
     }
 
     @Test
