@@ -42,7 +42,7 @@ final class RenderFailures {
                         + String.join(", ", RecordFields.TOP_LEVEL) + ", meta.<key>) and `verbalizer`: declare the field or fix the name", t);
             }
             String msg = firstLine(te.getMessageWithoutStackTop());
-            Throwable cause = te.getCauseException();
+            Throwable cause = te.getCause();
             if (cause != null) {
                 for (Throwable c = cause; c != null; c = c.getCause()) {
                     if (c instanceof RootedTemplateLoader.RefusedTemplateException r) {

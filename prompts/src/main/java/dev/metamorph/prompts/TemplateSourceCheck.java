@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * source text before Freemarker parses it: the built-ins {@code ?new}, {@code ?api},
  * {@code ?interpret} and {@code ?eval} (the last two build templates and expressions at run time,
  * outside the checks applied at load time), {@code <#include>}/{@code <#import>} of anything but a
- * relative string literal without {@code ..}, the clock ({@code .now}), {@code <#attempt>} (which hides
+ * relative string literal without {@code ..}, the clock ({@code .now}), {@code .get_optional_template}, {@code <#attempt>} (which hides
  * errors and buffers output outside the cap), and the square-bracket tag syntax. The engine is also
  * configured to refuse {@code ?new} and {@code ?api} at render time; this check names the place
  * earlier and covers included templates, since every template is loaded through it.
@@ -21,7 +21,7 @@ final class TemplateSourceCheck {
     private static final Pattern INCLUDE = Pattern.compile("<#\\s*(include|import)\\b\\s*([^>\\s]*)");
     private static final Pattern LITERAL = Pattern.compile("^(['\"])([^'\"]*)\\1$");
     private static final Pattern ATTEMPT = Pattern.compile("<#\\s*(attempt|recover)\\b");
-    private static final Pattern NOW = Pattern.compile("\\.\\s*now(?![A-Za-z0-9_])");
+    private static final Pattern NOW = Pattern.compile("\\.\\s*(now|get_optional_template|getOptionalTemplate)(?![A-Za-z0-9_])");
     private static final Pattern SQUARE_TAG = Pattern.compile("\\[#(ftl|include|import|assign|list|if|macro|function|setting)\\b");
 
     private TemplateSourceCheck() {}
@@ -66,8 +66,11 @@ final class TemplateSourceCheck {
         Matcher now = NOW.matcher(s);
         while (now.find()) {
             if (insideInterpolationOrTag(s, now.start())) {
-                out.add(at(s, now.start(), "the special variable .now is not allowed in templates (the prompt would change "
-                        + "with the clock, so runs would not be reproducible); remove it"));
+                out.add(at(s, now.start(), now.group(1).equals("now")
+                        ? "the special variable .now is not allowed in templates (the prompt would change with the clock, "
+                                + "so runs would not be reproducible); remove it"
+                        : "the special variable ." + now.group(1) + " is not allowed in templates (it loads templates by a "
+                                + "computed name); use <#include \"file.ftl\"> with a relative path of the same folder"));
             }
         }
         Matcher sq = SQUARE_TAG.matcher(s);

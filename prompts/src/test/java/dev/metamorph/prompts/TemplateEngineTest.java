@@ -182,6 +182,8 @@ class TemplateEngineTest {
         assertTrue(refused("now.ftl", "Today: ${.now}").getMessage().startsWith("gcide/now.ftl:1:10: the special variable .now"));
         assertTrue(refused("now2.ftl", "<#assign t = .now>${t}").getMessage().startsWith("gcide/now2.ftl:1:14:"));
         assertEquals("Answer now. Affray", render("text-now.ftl", "Answer now. ${meta.headword}"));
+        assertTrue(refused("opt.ftl", "<#assign t = .get_optional_template(\"../wordnet/x.ftl\")>").getMessage()
+                .startsWith("gcide/opt.ftl:1:14: the special variable .get_optional_template is not allowed"));
     }
 
     @Test
