@@ -30,6 +30,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *       only the K+1 theta matrices; then a Hessian-vector graph, {@code d/d theta sum(gradientOps(theta) * v)},
  *       walks the steps backwards with one exact HVP each. Memory is flat in K.</li>
  * </ul>
+ * Inputs a learner computes outside the graph from theta (embedding rows) are fed at the
+ * meta-parameters ({@link GraphLearner#bindParameters}); their inner update and outer gradient
+ * ({@code externalGradientInputs}) are not propagated here, so such parameter groups must have a
+ * zero inner rate and get no meta-gradient from this engine.
  * First-order MAML uses the gradient graph only. Reptile and the pretraining baseline are served
  * by {@link KernelMetaGradient} or the learner's own gradients, not here.
  *
@@ -132,6 +136,7 @@ public final class SameDiffMetaGradient<B> implements MetaGradient<B> {
         }
         INDArray thetas = Nd4j.createFromArray(theta).castTo(learner.dataType()).reshape(1, p).repeat(0, t);
         INDArray alphaRow = Nd4j.createFromArray(alpha).castTo(learner.dataType()).reshape(1, p);
+        learner.bindParameters(thetas);
         double loss;
         INDArray gTheta;
         INDArray gAlpha = null;

@@ -22,6 +22,14 @@ public interface GraphLearner<B> extends Learner<B> {
     /** Declares the placeholders for one split of a meta-batch of {@code tasks} tasks shaped like {@code example}. */
     GraphInputs declareInputs(SameDiff sd, String prefix, int tasks, B example);
 
+    /**
+     * Tells the learner the parameters the next {@link #feed} calls run at ([tasks, size] or
+     * [size]), for inputs computed outside the graph from theta (such as embedding rows). Meta-
+     * learners call it before feeding. Added after the first version of this contract; the
+     * default does nothing, which is right for learners whose feeds do not depend on theta.
+     */
+    default void bindParameters(INDArray thetas) {}
+
     /** Adds the feeds for those placeholders: {@code batches.get(t)} goes to task t. */
     void feed(GraphInputs inputs, List<B> batches, Map<String, INDArray> feeds);
 
