@@ -43,8 +43,16 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
 
     /** Reads and validates the {@code model} namespace of a composed config. */
     public static ModelConfig from(Config c) {
-        c.checkValid(ConfigFactory.defaultReference(), "model");
+        Config reference = ConfigFactory.defaultReference();
+        c.checkValid(reference, "model");
         Config m = c.getConfig("model");
+        java.util.Set<String> known = reference.getConfig("model").root().keySet();
+        for (String key : new java.util.TreeSet<>(m.root().keySet())) {
+            if (!known.contains(key)) {
+                throw new com.typesafe.config.ConfigException.BadPath(m.root().get(key).origin(), "model." + key,
+                        "unknown key; the model namespace has " + new java.util.TreeSet<>(known));
+            }
+        }
         return new ModelConfig(m.getInt("vocab-size"), m.getInt("d-model"), m.getInt("heads"), m.getInt("blocks"),
                 m.getInt("ff-size"), m.getInt("max-length"),
                 parse(Truncation.class, m, "truncation"), parse(HeadType.class, m, "head"), m.getInt("ways"),

@@ -1,0 +1,149 @@
+package dev.metamorph.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import dev.metamorph.core.learn.ParamGroup;
+import dev.metamorph.core.learn.ParamLayout;
+import dev.metamorph.model.tokenizer.BpeTokenizer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Saves and loads a model as one zip file: {@code model.json} (format name and version, dtype,
+ * parameter layout), {@code model.conf} (the {@code model} config as HOCON), {@code tokenizer.txt}
+ * ({@link BpeTokenizer} format) and {@code theta.bin} (theta as raw little-endian float32 or
+ * float64). Writes go to a temporary file in the target folder and are moved into place atomically.
+ */
+public final class ModelArchive {
+    public static final String FORMAT = "metamorph-model";
+    public static final int FORMAT_VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A loaded model: config, tokenizer, parameters (owned by the caller). */
+    public record Saved(ModelConfig config, BpeTokenizer tokenizer, INDArray theta) {}
+
+    private ModelArchive() {}
+
+    /** Writes the model atomically to {@code file}. */
+    public static void save(Path file, ModelConfig config, BpeTokenizer tokenizer, INDArray theta) throws IOException {
+        ParamLayout layout = EncoderLayout.of(config);
+        if (theta.length() != layout.size()) throw new IllegalArgumentException("theta has " + theta.length() + " values but the layout of this model config holds " + layout.size());
+        if (tokenizer.vocabSize() > config.vocabSize()) throw new IllegalArgumentException("The tokenizer has " + tokenizer.vocabSize() + " ids but model.vocab-size is " + config.vocabSize());
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+                put(zip, "model.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(header(config, layout)));
+                put(zip, "model.conf", config.toHocon().getBytes(StandardCharsets.UTF_8));
+                ByteArrayOutputStream tok = new ByteArrayOutputStream();
+                try (Writer w = new OutputStreamWriter(tok, StandardCharsets.UTF_8)) {
+                    tokenizer.write(w);
+                }
+                put(zip, "tokenizer.txt", tok.toByteArray());
+                put(zip, "theta.bin", littleEndian(theta.castTo(config.dtype())));
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads a file written by {@link #save}; checks the format version and that the layout matches the config. */
+    public static Saved load(Path file) throws IOException {
+        Map<String, byte[]> entries = new HashMap<>();
+        try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) entries.put(e.getName(), zip.readAllBytes());
+        }
+        for (String need : new String[] {"model.json", "model.conf", "tokenizer.txt", "theta.bin"}) {
+            if (!entries.containsKey(need)) throw new IOException(file + ": entry '" + need + "' is missing; not a model written by ModelArchive.save");
+        }
+        JsonNode h = JSON.readTree(entries.get("model.json"));
+        if (!FORMAT.equals(h.path("format").asText())) throw new IOException(file + "!model.json: format is '" + h.path("format").asText() + "', expected '" + FORMAT + "'");
+        int version = h.path("version").asInt(-1);
+        if (version != FORMAT_VERSION) throw new IOException(file + "!model.json: format version " + version + " is not supported (this build reads " + FORMAT_VERSION + ")");
+        ModelConfig config = ModelConfig.from(ConfigFactory.parseString(new String(entries.get("model.conf"), StandardCharsets.UTF_8)).withFallback(ConfigFactory.defaultReference()));
+        ParamLayout layout = EncoderLayout.of(config);
+        JsonNode groups = h.path("groups");
+        if (groups.size() != layout.groups().size()) throw new IOException(file + "!model.json: " + groups.size() + " parameter groups but model.conf implies " + layout.groups().size());
+        for (int i = 0; i < groups.size(); i++) {
+            ParamGroup g = layout.groups().get(i);
+            JsonNode j = groups.get(i);
+            if (!g.name().equals(j.path("name").asText()) || g.offset() != j.path("offset").asLong() || g.length() != j.path("length").asLong()) {
+                throw new IOException(file + "!model.json: group " + i + " is " + j + " but model.conf implies " + g);
+            }
+        }
+        BpeTokenizer tokenizer = BpeTokenizer.read(new InputStreamReader(new java.io.ByteArrayInputStream(entries.get("tokenizer.txt")), StandardCharsets.UTF_8), file + "!tokenizer.txt");
+        byte[] raw = entries.get("theta.bin");
+        int width = config.dtype() == DataType.DOUBLE ? 8 : 4;
+        if (raw.length != layout.size() * width) throw new IOException(file + "!theta.bin: " + raw.length + " bytes, expected " + layout.size() + " x " + width);
+        ByteBuffer bb = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        INDArray theta;
+        if (width == 8) {
+            double[] v = new double[(int) layout.size()];
+            bb.asDoubleBuffer().get(v);
+            theta = Nd4j.createFromArray(v);
+        } else {
+            float[] v = new float[(int) layout.size()];
+            bb.asFloatBuffer().get(v);
+            theta = Nd4j.createFromArray(v);
+        }
+        return new Saved(config, tokenizer, theta);
+    }
+
+    private static ObjectNode header(ModelConfig config, ParamLayout layout) {
+        ObjectNode h = JSON.createObjectNode();
+        h.put("format", FORMAT);
+        h.put("version", FORMAT_VERSION);
+        h.put("dtype", config.dtype() == DataType.DOUBLE ? "float64" : "float32");
+        h.put("byte-order", "little-endian");
+        h.put("params", layout.size());
+        ArrayNode groups = h.putArray("groups");
+        for (ParamGroup g : layout.groups()) {
+            ObjectNode o = groups.addObject();
+            o.put("name", g.name());
+            o.put("offset", g.offset());
+            o.put("length", g.length());
+            ArrayNode s = o.putArray("shape");
+            for (long d : g.shape()) s.add(d);
+        }
+        return h;
+    }
+
+    private static byte[] littleEndian(INDArray theta) {
+        int n = (int) theta.length();
+        boolean dbl = theta.dataType() == DataType.DOUBLE;
+        ByteBuffer bb = ByteBuffer.allocate(n * (dbl ? 8 : 4)).order(ByteOrder.LITTLE_ENDIAN);
+        if (dbl) bb.asDoubleBuffer().put(theta.reshape(n).toDoubleVector());
+        else bb.asFloatBuffer().put(theta.reshape(n).toFloatVector());
+        return bb.array();
+    }
+
+    private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(data);
+        zip.closeEntry();
+    }
+}
