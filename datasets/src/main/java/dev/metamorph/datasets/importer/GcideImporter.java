@@ -31,6 +31,7 @@ public final class GcideImporter implements SourceImporter {
     private static final Pattern ANY_TAG = Pattern.compile("\\(([A-Z][^()]{0,40})\\)");
     private static final Pattern PHRASE = Pattern.compile("^\\s*\\{([^{}]+)\\}\\s*\\(([A-Z][^()]{0,40})\\)\\s*,\\s*(.*)$", Pattern.DOTALL);
     private static final Pattern SPACES = Pattern.compile("\\s+");
+    private static final Pattern TRAILING_TAG = Pattern.compile("\\([A-Z][^()]{0,40}\\)\\s*$");
     private static final Pattern PRON = Pattern.compile("\\\\[^\\\\]*\\\\");
 
     private final GcideFieldMap fields = GcideFieldMap.load();
@@ -125,6 +126,17 @@ public final class GcideImporter implements SourceImporter {
         }
         if (!cur.isEmpty()) units.add(cur);
         if (units.isEmpty()) return List.of();
+        // A unit without a source marker of its own belongs to the next marker in the entry
+        // (a sense followed by "Syn: ..." and then "[WordNet 1.5]" came from WordNet).
+        boolean[] fromWordNet = new boolean[units.size()];
+        boolean nextIsWordNet = false;
+        for (int u = units.size() - 1; u >= 0; u--) {
+            List<String> unit = units.get(u);
+            String last = unit.get(unit.size() - 1);
+            if (MARKER_LINE.matcher(last).matches()) nextIsWordNet = last.contains("WordNet");
+            String joined = String.join("\n", unit);
+            fromWordNet[u] = nextIsWordNet || WORDNET.matcher(joined).find() || joined.contains("WordNet 1.");
+        }
 
         List<String> header = units.get(0);
         boolean numbered = units.stream().anyMatch(u -> NUMBERED.matcher(u.get(0)).matches());
@@ -136,7 +148,7 @@ public final class GcideImporter implements SourceImporter {
         for (int u = 0; u < units.size(); u++) {
             List<String> unit = units.get(u);
             String joined = String.join("\n", unit);
-            if (WORDNET.matcher(joined).find() || joined.contains("WordNet 1.")) {
+            if (fromWordNet[u]) {
                 dropped[0]++;
                 continue;
             }
@@ -144,7 +156,7 @@ public final class GcideImporter implements SourceImporter {
             if (u == 0 && !num.matches()) {
                 if (numbered || headerEnd >= unit.size() || headerTag == null) continue;
                 String body = String.join("\n", unit.subList(headerEnd, unit.size()));
-                if (!Character.isUpperCase(body.strip().isEmpty() ? 'x' : body.strip().charAt(0))) continue;
+                if (body.isBlank() || !Character.isLetter(body.strip().charAt(0))) continue;
                 out.add(new Sense(normal(headerTag), body, null, null));
             } else if (num.matches()) {
                 String body = num.group(2) + (unit.size() > 1 ? "\n" + String.join("\n", unit.subList(1, unit.size())) : "");
@@ -177,7 +189,8 @@ public final class GcideImporter implements SourceImporter {
                 String next = lines.get(i + 1).strip();
                 if (next.isEmpty()) continue;
                 char c = next.charAt(0);
-                if (c != '[' && c != '(' && c != '{' && !Character.isLowerCase(c)) return i + 1;
+                boolean endsWithTag = TRAILING_TAG.matcher(l).find();
+                if (c != '[' && c != '(' && c != '{' && (endsWithTag || !Character.isLowerCase(c))) return i + 1;
             }
         }
         return lines.size();

@@ -101,6 +101,36 @@ class GcideImporterTest {
     }
 
     @Test
+    void senseFollowedByAWordNetMarkedSynonymListCameFromWordNet() {
+        String equaliser = String.join("\n",
+                "equaliser \\equaliser\\ n.",
+                "   1. (Electronics) an electronic circuit which reduces",
+                "      frequency distortion.",
+                "",
+                "   Syn: equalizer.",
+                "        [WordNet 1.5]",
+                "");
+        int[] dropped = new int[2];
+        assertTrue(GcideImporter.senses(equaliser, dropped).isEmpty());
+        assertTrue(dropped[0] >= 1);
+    }
+
+    @Test
+    void headerEndingInATagIsFollowedByALowerCaseDefinition() {
+        String cro = String.join("\n",
+                "CRO \\CRO\\ n. (Electronics)",
+                "   acronym for {cathode-ray oscilloscope}, an electronic device",
+                "   which provides visual images of varying electrical",
+                "   quantities. See {oscilloscope}.",
+                "");
+        List<GcideImporter.Sense> s = GcideImporter.senses(cro, new int[2]);
+        assertEquals(1, s.size());
+        assertEquals("Electronics", s.get(0).tag());
+        assertEquals("acronym for cathode-ray oscilloscope, an electronic device which provides visual images of varying "
+                + "electrical quantities. See oscilloscope.", GcideText.clean(s.get(0).body()));
+    }
+
+    @Test
     void markupIsCleaned() {
         assertEquals("Caesar's ae and e", GcideText.clean("C[ae]sar's [ae] and ['e] [Obs.] --Shak."));
         assertEquals("bas, a thing", GcideText.clean("b[=a]s, <i>a</i> {thing} [1913 Webster]"));
