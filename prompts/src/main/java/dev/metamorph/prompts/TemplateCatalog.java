@@ -172,10 +172,12 @@ public final class TemplateCatalog {
     }
 
     private static TemplateSpec readEntry(Path root, String domain, Path conf, ConfigObject o, String where, List<CatalogProblem> problems) {
+        // problems that still let lint compile and render the template (the registry refuses them all)
+        List<CatalogProblem> soft = new ArrayList<>();
         int before = problems.size();
         for (String key : o.keySet()) {
             if (!KEYS.contains(key)) {
-                problems.add(new CatalogProblem(where, "unknown key '" + key + "'", "allowed keys: " + new java.util.TreeSet<>(KEYS)));
+                soft.add(new CatalogProblem(where, "unknown key '" + key + "'", "allowed keys: " + new java.util.TreeSet<>(KEYS)));
             }
         }
         String id = string(o, "id", where, problems);
@@ -183,13 +185,13 @@ public final class TemplateCatalog {
         if (id != null && !ID.matcher(id).matches()) {
             problems.add(new CatalogProblem(where, "id '" + id + "' is not valid", "use lower-case letters, digits, '.', '-', '_'"));
         }
-        String description = string(o, "description", where + label, problems);
+        String description = string(o, "description", where + label, soft);
         String declaredDomain = string(o, "domain", where + label, problems);
         if (declaredDomain != null && !declaredDomain.equals(domain)) {
             problems.add(new CatalogProblem(where + label, "domain '" + declaredDomain + "' differs from its folder '" + domain + "'",
                     "set domain = \"" + domain + "\" or move the entry to templates/" + declaredDomain + "/"));
         }
-        String version = scalar(o, "version", where + label, problems);
+        String version = scalar(o, "version", where + label, soft);
         String file = string(o, "file", where + label, problems);
         String name = null;
         if (file != null) {
@@ -241,11 +243,14 @@ public final class TemplateCatalog {
             try {
                 escaping = Escaping.parse(String.valueOf(o.get("escaping").unwrapped()));
             } catch (IllegalArgumentException ex) {
-                problems.add(new CatalogProblem(where + label, "escaping " + ex.getMessage(), "use plain, html or xml"));
+                soft.add(new CatalogProblem(where + label, "escaping " + ex.getMessage(), "use plain, html or xml"));
             }
         }
-        if (problems.size() > before) return null;
-        return new TemplateSpec(id, description, domain, name, fields, verbalizer, version, escaping, where);
+        boolean hard = problems.size() > before;
+        problems.addAll(soft);
+        if (hard) return null;
+        return new TemplateSpec(id, description == null ? "" : description, domain, name, fields, verbalizer,
+                version == null ? "?" : version, escaping, where);
     }
 
     private static String string(ConfigObject o, String key, String where, List<CatalogProblem> problems) {
