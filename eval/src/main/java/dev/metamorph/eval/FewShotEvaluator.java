@@ -3,6 +3,7 @@ package dev.metamorph.eval;
 import dev.metamorph.core.data.Episode;
 import dev.metamorph.core.learn.Learner;
 import dev.metamorph.core.learn.LossAndGradient;
+import dev.metamorph.core.learn.TaskData;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -27,16 +28,18 @@ public final class FewShotEvaluator<E, B> {
     }
 
     private final Learner<B> learner;
-    private final Function<List<Episode.Labeled<E>>, B> toBatch;
+    private final Function<Episode<E>, TaskData<B>> toTask;
     private final ToLongFunction<B> tokenCount;
 
     /**
-     * @param toBatch turns labelled examples (episode-local labels) into a learner batch
+     * @param toTask turns an episode into support and query batches; the last {@code query.size()}
+     *     rows of the learner's predictions on the query batch are the episode's query examples, in
+     *     order (a query batch may lead with support rows, for instance to build class prototypes)
      * @param tokenCount tokens in a batch, for tokens/s (return 0 if not meaningful)
      */
-    public FewShotEvaluator(Learner<B> learner, Function<List<Episode.Labeled<E>>, B> toBatch, ToLongFunction<B> tokenCount) {
+    public FewShotEvaluator(Learner<B> learner, Function<Episode<E>, TaskData<B>> toTask, ToLongFunction<B> tokenCount) {
         this.learner = learner;
-        this.toBatch = toBatch;
+        this.toTask = toTask;
         this.tokenCount = tokenCount;
     }
 
@@ -55,12 +58,15 @@ public final class FewShotEvaluator<E, B> {
     /** Scores one episode. */
     public ClassificationScore evaluate(INDArray theta, Episode<E> episode, Adaptation a, EpisodeScores sink) {
         long start = System.nanoTime();
-        B support = toBatch.apply(episode.support());
-        B query = toBatch.apply(episode.query());
+        TaskData<B> task = toTask.apply(episode);
+        B support = task.support();
+        B query = task.query();
         INDArray adapted = adapt(theta, support, a);
         INDArray logits = learner.predict(adapted, query);
-        int[] predicted = argmaxRows(logits);
         int[] gold = episode.query().stream().mapToInt(Episode.Labeled::label).toArray();
+        int[] all = argmaxRows(logits);
+        if (all.length < gold.length) throw new IllegalStateException("The learner predicted " + all.length + " rows for " + gold.length + " query examples");
+        int[] predicted = java.util.Arrays.copyOfRange(all, all.length - gold.length, all.length);
         ClassificationScore score = ClassificationScore.of(predicted, gold, episode.ways());
         if (sink != null) {
             sink.add(score);

@@ -1,0 +1,76 @@
+package dev.metamorph.cli;
+
+import dev.metamorph.core.data.Episode;
+import dev.metamorph.core.data.Record;
+import dev.metamorph.core.learn.TaskData;
+import dev.metamorph.model.TokenBatch;
+import dev.metamorph.model.tokenizer.BpeTokenizer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns episodes of records into the model's token batches: each record goes through its domain's
+ * prompt template, then the tokenizer, padded to the model's maximum length so that every task of
+ * a meta-batch has one shape. Encodings are cached by record id. Not thread-safe.
+ */
+final class DefinitionsEncoder {
+    private final BpeTokenizer tokenizer;
+    private final boolean prototypeHead;
+    private final PromptTexts texts;
+    private final Map<String, int[]> cache = new HashMap<>();
+
+    DefinitionsEncoder(BpeTokenizer tokenizer, PromptTexts texts, boolean prototypeHead) {
+        this.tokenizer = tokenizer;
+        this.texts = texts;
+        this.prototypeHead = prototypeHead;
+    }
+
+    int[] ids(Record r) {
+        return cache.computeIfAbsent(r.id(), k -> Arrays.copyOf(tokenizer.encode(texts.of(r)), tokenizer.maxLength()));
+    }
+
+    /** Support and query batches of an episode (prototype head: support rows build the class means of both). */
+    TaskData<TokenBatch> task(Episode<Record> e) {
+        int[][] s = ids(e.support());
+        int[] sl = labels(e.support());
+        int[][] q = ids(e.query());
+        int[] ql = labels(e.query());
+        if (prototypeHead) return new TaskData<>(e.domain(), TokenBatch.episode(s, sl, s, sl), TokenBatch.episode(s, sl, q, ql));
+        return new TaskData<>(e.domain(), TokenBatch.of(s, sl), TokenBatch.of(q, ql));
+    }
+
+    /** Support and query rows in one batch (Reptile and joint training adapt on both). */
+    static TokenBatch join(TokenBatch a, TokenBatch b) {
+        int[][] ids = new int[a.size() + b.size()][];
+        int[] labels = new int[ids.length];
+        int[][] ai = a.ids(), bi = b.ids();
+        int[] al = a.labels(), bl = b.labels();
+        for (int i = 0; i < ai.length; i++) {
+            ids[i] = ai[i];
+            labels[i] = al[i];
+        }
+        for (int i = 0; i < bi.length; i++) {
+            ids[ai.length + i] = bi[i];
+            labels[ai.length + i] = bl[i];
+        }
+        return TokenBatch.of(ids, labels);
+    }
+
+    static long tokens(TokenBatch b) {
+        long n = 0;
+        for (int r = 0; r < b.size(); r++) n += b.tokens(r);
+        return n;
+    }
+
+    private int[][] ids(List<Episode.Labeled<Record>> xs) {
+        int[][] out = new int[xs.size()][];
+        for (int i = 0; i < out.length; i++) out[i] = ids(xs.get(i).example());
+        return out;
+    }
+
+    private static int[] labels(List<Episode.Labeled<Record>> xs) {
+        return xs.stream().mapToInt(Episode.Labeled::label).toArray();
+    }
+}

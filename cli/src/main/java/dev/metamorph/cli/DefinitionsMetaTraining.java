@@ -1,0 +1,105 @@
+package dev.metamorph.cli;
+
+import dev.metamorph.core.SeededRandom;
+import dev.metamorph.core.data.Episode;
+import dev.metamorph.core.data.Record;
+import dev.metamorph.core.data.TaskSampler;
+import dev.metamorph.core.learn.TaskData;
+import dev.metamorph.core.run.RunContext;
+import dev.metamorph.datasets.ClassSplit;
+import dev.metamorph.datasets.DatasetConfig;
+import dev.metamorph.datasets.DomainStore;
+import dev.metamorph.datasets.MixedEpisodeSampler;
+import dev.metamorph.maml.CheckpointStore;
+import dev.metamorph.maml.MamlConfig;
+import dev.metamorph.maml.MetaGradients;
+import dev.metamorph.maml.MetaLearner;
+import dev.metamorph.maml.MetaTrainingLoop;
+import dev.metamorph.model.GatedAttentionLearner;
+import dev.metamorph.model.ModelArchive;
+import dev.metamorph.model.ModelConfig;
+import dev.metamorph.model.TokenBatch;
+import dev.metamorph.model.tokenizer.BpeTokenizer;
+import dev.metamorph.model.tokenizer.BpeTrainer;
+import dev.metamorph.prompts.PromptsConfig;
+import dev.metamorph.prompts.TemplateRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Meta-training of the gated-attention model on definitions episodes from the source domains'
+ * meta-train classes: trains the tokenizer on the rendered prompts of those records, meta-trains
+ * with {@code maml.*} (checkpointed in the run folder, resumable), and saves theta_0 with its
+ * config and tokenizer as {@code model/theta0.zip}.
+ */
+final class DefinitionsMetaTraining {
+    private static final Logger LOG = LoggerFactory.getLogger(DefinitionsMetaTraining.class);
+
+    /** The outcome: the learner, theta_0 [size], the encoder that feeds it, and training figures. */
+    record Result(GatedAttentionLearner learner, INDArray theta0, INDArray initialTheta, DefinitionsEncoder encoder, Path modelFile,
+                  MetaTrainingLoop.Result training) {}
+
+    private DefinitionsMetaTraining() {}
+
+    static Result run(RunContext run, DomainStore store, DatasetConfig data, boolean progressBar) throws IOException {
+        MamlConfig maml = MamlConfig.from(run.config());
+        ModelConfig modelCfg = ModelConfig.from(run.config());
+        int ways = run.config().getInt("task.ways");
+        int shots = run.config().getInt("task.shots");
+        int queries = run.config().getInt("task.queries");
+        if (modelCfg.ways() != ways) {
+            throw new ExitCodes.UserError("model.ways = " + modelCfg.ways() + " but task.ways = " + ways + ": the head needs one output per class of an episode; set both to the same value");
+        }
+        boolean prototype = modelCfg.head() == ModelConfig.HeadType.PROTOTYPE;
+
+        // Tokenizer from the rendered prompts of the meta-training records only (never target-domain text).
+        List<String> corpus = new ArrayList<>();
+        PromptTexts texts = new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())));
+        for (String d : data.sourceDomains()) {
+            for (List<Record> rs : store.classes(d, data).classesOf(ClassSplit.META_TRAIN).values()) for (Record r : rs) corpus.add(texts.of(r));
+        }
+        long t0 = System.nanoTime();
+        BpeTokenizer tokenizer = BpeTrainer.train(corpus, modelCfg.vocabSize(), 2, modelCfg.maxLength(), BpeTokenizer.Truncation.valueOf(modelCfg.truncation().name()));
+        LOG.info("tokenizer: {} ids from {} meta-training prompts in {} s", tokenizer.vocabSize(), corpus.size(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+        DefinitionsEncoder encoder = new DefinitionsEncoder(tokenizer, texts, prototype);
+
+        GatedAttentionLearner learner = new GatedAttentionLearner(modelCfg);
+        MixedEpisodeSampler train = store.sourceSampler(data, ClassSplit.META_TRAIN, ways, shots, queries);
+        MixedEpisodeSampler val = store.sourceSampler(data, ClassSplit.META_VAL, ways, shots, queries);
+        TaskSampler<TaskData<TokenBatch>> tasks = rng -> encoder.task(train.sample(rng));
+        SeededRandom valRng = run.seeds().child("maml.meta-val");
+        List<TaskData<TokenBatch>> valTasks = new ArrayList<>();
+        for (int i = 0; i < maml.valTasks(); i++) valTasks.add(encoder.task(val.sample(valRng)));
+
+        SeededRandom initRng = run.seeds().child("model.init");
+        INDArray initial = learner.initialParameters(initRng);
+        MetaLearner<TokenBatch> metaLearner = new MetaLearner<>(maml, learner.layout(), initial.toDoubleVector(),
+                MetaGradients.create(learner, maml, DefinitionsEncoder::join));
+        MetaTrainingLoop<TokenBatch> loop = new MetaTrainingLoop<>(maml, metaLearner, tasks, run.seeds().child("maml.sampler"), valTasks,
+                new CheckpointStore(run.checkpointsDir()), run.metrics()::append, progressBar);
+        loop.resume().ifPresent(step -> LOG.info("resumed meta-training from step {}", step));
+        MetaTrainingLoop.Result r = loop.run();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "meta-train-done");
+        m.put("algorithm", maml.algorithm().key());
+        m.put("steps", r.steps());
+        m.put("seconds", r.seconds());
+        m.put("tasks_per_s", r.tasksPerSecond());
+        m.put("last_loss", r.lastLoss());
+        run.metrics().append(m);
+
+        INDArray theta0 = Nd4j.createFromArray(metaLearner.theta()).castTo(modelCfg.dtype());
+        metaLearner.close();
+        Path modelFile = run.dir().resolve("model").resolve("theta0.zip");
+        ModelArchive.save(modelFile, modelCfg, tokenizer, theta0);
+        return new Result(learner, theta0, initial, encoder, modelFile, r);
+    }
+}

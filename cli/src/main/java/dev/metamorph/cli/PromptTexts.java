@@ -1,0 +1,21 @@
+package dev.metamorph.cli;
+
+import dev.metamorph.core.data.Record;
+import dev.metamorph.prompts.PromptRenderer;
+import dev.metamorph.prompts.TemplateRegistry;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The prompt text the model reads for a record: the record through its domain's default template. */
+final class PromptTexts {
+    private final TemplateRegistry registry;
+    private final Map<String, PromptRenderer> renderers = new HashMap<>();
+
+    PromptTexts(TemplateRegistry registry) {
+        this.registry = registry;
+    }
+
+    String of(Record r) {
+        return renderers.computeIfAbsent(r.domain(), registry::forDomain).render(r);
+    }
+}
