@@ -197,7 +197,7 @@ public final class GcideImporter implements SourceImporter {
     }
 
     private static String normal(String tag) {
-        return SPACES.matcher(tag.strip()).replaceAll(" ");
+        return SPACES.matcher(GcideText.entities(tag).strip()).replaceAll(" ");
     }
 
     private static String lastTag(String header) {
