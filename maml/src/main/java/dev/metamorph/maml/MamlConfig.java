@@ -13,12 +13,13 @@ import java.util.List;
  * @param gradClip global-norm clip of the meta-gradient, 0 = off
  * @param valEvery validate every N iterations, 0 = never
  * @param checkpointEvery checkpoint every N iterations, 0 = only at the end
+ * @param task what {@code meta-train} trains: {@code definitions} or {@code sinusoid}
  * @param threads worker threads of the kernel backend, 0 = one per available core
  */
 public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps, double metaLr, int metaBatch,
                          long iterations, double gradClip, long valEvery, int valTasks, long checkpointEvery,
                          SecondOrderMode secondOrderMode, Backend backend, int threads, int reptileSteps,
-                         AdamSettings adam, SinusoidSettings sinusoid) {
+                         AdamSettings adam, SinusoidSettings sinusoid, String task) {
 
     /** Outer Adam hyper-parameters ({@code maml.adam}). */
     public record AdamSettings(double beta1, double beta2, double epsilon) {
@@ -56,6 +57,7 @@ public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps
         Checks.nonNegative("maml.threads", threads);
         Checks.notNull("maml.adam", adam);
         Checks.notNull("maml.sinusoid", sinusoid);
+        Checks.check("definitions".equals(task) || "sinusoid".equals(task), "maml.task must be definitions or sinusoid, got '%s'", task);
     }
 
     /** Reads and validates {@code maml} from a composed config; unknown keys (typos) fail naming the key. */
@@ -71,7 +73,7 @@ public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps
                     SecondOrderMode.fromKey(m.getString("second-order-mode")), Backend.fromKey(m.getString("backend")), m.getInt("threads"),
                     m.getInt("reptile-steps"),
                     new AdamSettings(a.getDouble("beta1"), a.getDouble("beta2"), a.getDouble("epsilon")),
-                    new SinusoidSettings(s.getInt("support"), s.getInt("query"), s.getIntList("sizes")));
+                    new SinusoidSettings(s.getInt("support"), s.getInt("query"), s.getIntList("sizes")), m.getString("task"));
         } catch (IllegalArgumentException e) {
             throw new ConfigException.BadValue(m.origin(), "maml", e.getMessage(), e);
         }
@@ -83,34 +85,34 @@ public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps
     }
 
     public MamlConfig withAlgorithm(MetaAlgorithm a) {
-        return new MamlConfig(a, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid);
+        return new MamlConfig(a, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task);
     }
 
     public MamlConfig withInnerSteps(int k) {
-        return new MamlConfig(algorithm, innerLr, k, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, k, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task);
     }
 
     public MamlConfig withIterations(long n) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, n, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, n, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task);
     }
 
     public MamlConfig withBackend(Backend b) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, b, threads, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, b, threads, reptileSteps, adam, sinusoid, task);
     }
 
     public MamlConfig withSecondOrderMode(SecondOrderMode s) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, s, backend, threads, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, s, backend, threads, reptileSteps, adam, sinusoid, task);
     }
 
     public MamlConfig withSchedule(long valEveryN, long checkpointEveryN) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEveryN, valTasks, checkpointEveryN, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEveryN, valTasks, checkpointEveryN, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task);
     }
 
     public MamlConfig withThreads(int n) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, n, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, n, reptileSteps, adam, sinusoid, task);
     }
 
     public MamlConfig withMetaBatch(int n) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, n, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, n, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task);
     }
 }

@@ -35,8 +35,18 @@ public final class SinusoidBenchmark {
     private SinusoidBenchmark() {}
 
     /** Figures for one algorithm. */
-    public record Result(MetaAlgorithm algorithm, long iterations, double seconds, double tasksPerSecond,
+    /**
+     * Figures for one algorithm. {@code cpuSeconds} is the process CPU time spent during training
+     * (all threads), so {@code tasks / cpuSeconds} shows the cost independent of what else the
+     * machine was running.
+     */
+    public record Result(MetaAlgorithm algorithm, long iterations, double seconds, double tasksPerSecond, double cpuSeconds,
                          MeanCi mse1, MeanCi mse10, double[] theta) {}
+
+    private static double processCpuSeconds() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() / 1e9 : Double.NaN;
+    }
 
     /** The test tasks: support of {@code support} random points, query = the 100-point grid. */
     public static List<TaskData<RegressionBatch>> testTasks(int count, int support) {
@@ -55,13 +65,15 @@ public final class SinusoidBenchmark {
         SinusoidTaskSampler sampler = new SinusoidTaskSampler(config.sinusoid().support(), config.sinusoid().query());
         try (MetaLearner<RegressionBatch> learner = MetaLearner.create(config, mlp, seeds.child("init"), MetaGradients.create(mlp, config, RegressionBatch::concat))) {
             MetaTrainingLoop<RegressionBatch> loop = new MetaTrainingLoop<>(config, learner, sampler, seeds.child("sampler"), List.of(), null, metrics, progressBar);
+            double cpu0 = processCpuSeconds();
             MetaTrainingLoop.Result r = loop.run();
+            double cpu = processCpuSeconds() - cpu0;
             AdaptationEvaluator<RegressionBatch> eval = new AdaptationEvaluator<>(mlp.newKernel());
             List<TaskData<RegressionBatch>> test = testTasks(testTasks, config.sinusoid().support());
             double[] theta = learner.theta(), alpha = learner.alpha();
             MeanCi m1 = MeanCi.of(eval.queryLosses(theta, alpha, test, 1));
             MeanCi m10 = MeanCi.of(eval.queryLosses(theta, alpha, test, 10));
-            return new Result(config.algorithm(), r.steps(), r.seconds(), r.tasksPerSecond(), m1, m10, theta);
+            return new Result(config.algorithm(), r.steps(), r.seconds(), r.tasksPerSecond(), cpu, m1, m10, theta);
         }
     }
 }
