@@ -24,7 +24,7 @@ class PromptsConfigTest {
     @Test
     void referenceDefaults() {
         PromptsConfig c = PromptsConfig.defaults();
-        assertEquals(8000, c.maxOutputChars());
+        assertEquals(65536, c.maxOutputChars());
         assertEquals(2000, c.renderTimeLimitMs());
         assertEquals(Escaping.PLAIN, c.escaping());
         assertEquals("gcide-definition", c.defaultTemplates().get("gcide"));
