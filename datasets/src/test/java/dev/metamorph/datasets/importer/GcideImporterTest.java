@@ -131,6 +131,19 @@ class GcideImporterTest {
     }
 
     @Test
+    void entityBracketsInTagsAreDecoded() {
+        String e = String.join("\n",
+                "Wood frog \\Wood frog\\ (Zo[\"o]l.)",
+                "   A common North American frog (Rana sylvatica).",
+                "   [1913 Webster]",
+                "");
+        List<GcideImporter.Sense> s = GcideImporter.senses(e, new int[2]);
+        assertEquals(1, s.size());
+        assertEquals("Zool.", s.get(0).tag());
+        assertEquals("zoology", GcideFieldMap.load().label(s.get(0).tag()));
+    }
+
+    @Test
     void markupIsCleaned() {
         assertEquals("Caesar's ae and e", GcideText.clean("C[ae]sar's [ae] and ['e] [Obs.] --Shak."));
         assertEquals("bas, a thing", GcideText.clean("b[=a]s, <i>a</i> {thing} [1913 Webster]"));
