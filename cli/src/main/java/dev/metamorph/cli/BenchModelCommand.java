@@ -1,14 +1,186 @@
 package dev.metamorph.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.metamorph.model.ModelBenchmark;
+import dev.metamorph.model.ModelConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code metamorph bench model}. */
-@Command(name = "model", mixinStandardHelpOptions = true, description = "Benchmark: model.")
+/**
+ * {@code metamorph bench model}: BENCHMARKS.md section 3. Times one forward+backward
+ * ({@code lossAndGradient}) of the gated-attention encoder for the default and the larger model
+ * config, float and double, 1 and 2 threads, and reports tokens/s and achieved GFLOP/s against the
+ * machine's peak. Each thread count runs in a child JVM with {@code OMP_NUM_THREADS} set, because
+ * the OpenMP pool size is fixed when ND4J loads.
+ */
+@Command(name = "model", mixinStandardHelpOptions = true, description = "Benchmark: gated-attention encoder forward+backward speed (BENCHMARKS.md section 3).")
 public final class BenchModelCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--json", description = "Print one JSON object per line and measurement.")
+    boolean json;
+
+    @Option(names = "--configs", split = ",", description = "Model configs: default (model/reference.conf) and options of configs/model/ (default: ${DEFAULT-VALUE}).", defaultValue = "default,large")
+    List<String> configs;
+
+    @Option(names = "--dtypes", split = ",", description = "float and/or double (default: ${DEFAULT-VALUE}).", defaultValue = "float,double")
+    List<String> dtypes;
+
+    @Option(names = "--threads", split = ",", description = "OpenMP thread counts, one child JVM each (default: ${DEFAULT-VALUE}).", defaultValue = "1,2")
+    List<Integer> threads;
+
+    @Option(names = "--batch", description = "Sequences per batch (default: ${DEFAULT-VALUE}).", defaultValue = "32")
+    int batch;
+
+    @Option(names = "--length", description = "Tokens per sequence; 0 = the config's max-length (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int length;
+
+    @Option(names = "--tasks", description = "Tasks per task-batched call (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    int tasks;
+
+    @Option(names = "--calls", description = "Timed calls per measurement for the default config; larger configs use a third (default: ${DEFAULT-VALUE}).", defaultValue = "40")
+    int calls;
+
+    @Option(names = "--warmup", description = "Untimed calls first (default: ${DEFAULT-VALUE}).", defaultValue = "5")
+    int warmup;
+
+    @Option(names = "--autodiff", description = "Also time SameDiff's own reverse pass (calculateGradients) for comparison.")
+    boolean autodiff;
+
+    @Option(names = "--child", hidden = true, description = "Run the measurements in this JVM (used for the per-thread-count child JVMs).")
+    boolean child;
+
     @Override
-    public Integer call() {
-        System.err.println("metamorph bench model: not built yet in this version");
-        return ExitCodes.FAILURE;
+    public Integer call() throws Exception {
+        if (child) return runHere();
+        BenchModelMachine machine = BenchModelMachine.probe();
+        if (!json) {
+            System.out.println("metamorph bench model");
+            System.out.println("protocol: median over " + calls + " timed lossAndGradient calls (forward + backward written as graph ops, one SameDiff output() call) after "
+                    + warmup + " warm-up calls; random full-length batches of " + batch + " sequences" + (length > 0 ? " x " + length + " tokens" : " x max-length tokens")
+                    + ", " + tasks + " task(s) per call; thread CPU time is shown too (less disturbed by other processes); FLOPs = 3 x forward matmul FLOPs");
+            System.out.println("machine: " + machine.describe());
+            System.out.println("jvm: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + "; ND4J backend: " + Nd4j.getBackend().getClass().getSimpleName());
+            System.out.printf(Locale.ROOT, "%-8s %-18s %-6s %3s %5s %9s %9s %9s %11s %8s %7s%n", "config", "method", "dtype", "thr", "T", "ms_med", "ms_p90", "cpu_ms", "tokens/s", "GFLOP/s", "%peak");
+        }
+        for (int t : threads) {
+            for (JsonNode r : runChild(t)) {
+                ObjectNode o = (ObjectNode) r;
+                boolean dbl = "double".equals(o.get("dtype").asText());
+                double peak = machine.peakGflops(t, dbl);
+                o.put("peak_gflops", round(peak));
+                o.put("pct_peak", round(100 * o.get("gflops").asDouble() / peak));
+                o.put("load_average", machine.loadAverage());
+                if (json) {
+                    System.out.println(JSON.writeValueAsString(o));
+                } else {
+                    System.out.printf(Locale.ROOT, "%-8s %-18s %-6s %3d %5d %9.1f %9.1f %9.1f %11.0f %8.2f %6.1f%%%n", o.get("config").asText(), o.get("method").asText(),
+                            o.get("dtype").asText(), t, o.get("length").asInt(), o.get("ms_median").asDouble(), o.get("ms_p90").asDouble(), o.get("cpu_ms_median").asDouble(),
+                            o.get("tokens_per_s").asDouble(), o.get("gflops").asDouble(), o.get("pct_peak").asDouble());
+                }
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private List<JsonNode> runChild(int t) throws IOException, InterruptedException {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(javaBin));
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MetamorphCommand.class.getName(), "bench", "model", "--child",
+                "--configs", String.join(",", configs), "--dtypes", String.join(",", dtypes), "--batch", "" + batch, "--length", "" + length,
+                "--tasks", "" + tasks, "--calls", "" + calls, "--warmup", "" + warmup));
+        if (autodiff) cmd.add("--autodiff");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("OMP_NUM_THREADS", Integer.toString(t));
+        Process p = pb.start();
+        List<JsonNode> out = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith("{")) {
+                    ObjectNode o = (ObjectNode) JSON.readTree(line);
+                    o.put("threads", t);
+                    out.add(o);
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (rc != 0) throw new IllegalStateException("The benchmark child JVM for " + t + " thread(s) exited with " + rc + "; rerun it alone with: ./metamorph bench model --child --configs "
+                + String.join(",", configs) + " (and OMP_NUM_THREADS=" + t + ") to see its error");
+        return out;
+    }
+
+    private int runHere() throws IOException {
+        for (String name : configs) {
+            ModelConfig base = load(name);
+            for (String dt : dtypes) {
+                DataType type = switch (dt.trim().toLowerCase(Locale.ROOT)) {
+                    case "float" -> DataType.FLOAT;
+                    case "double" -> DataType.DOUBLE;
+                    default -> throw new ExitCodes.UserError("--dtypes takes float and/or double, got '" + dt + "'");
+                };
+                ModelConfig c = base.withDtype(type);
+                int len = length > 0 ? length : c.maxLength();
+                int n = name.equals("default") ? calls : Math.max(5, calls / 3);
+                List<ModelBenchmark.Method> methods = autodiff ? List.of(ModelBenchmark.Method.values()) : List.of(ModelBenchmark.Method.GRAPH_BACKWARD);
+                for (ModelBenchmark.Method m : methods) {
+                    int mc = m == ModelBenchmark.Method.SAMEDIFF_AUTODIFF ? Math.max(5, n / 4) : n;
+                    ModelBenchmark.Result r = ModelBenchmark.run(name, m, c, tasks, batch, len, warmup, mc, 1);
+                    ObjectNode o = JSON.createObjectNode();
+                    o.put("config", name);
+                    o.put("method", m.label());
+                    o.put("dtype", r.dtype());
+                    o.put("threads", Integer.parseInt(System.getenv().getOrDefault("OMP_NUM_THREADS", "0")));
+                    o.put("tasks", r.tasks());
+                    o.put("batch", r.batch());
+                    o.put("length", r.length());
+                    o.put("d_model", c.dModel());
+                    o.put("heads", c.heads());
+                    o.put("blocks", c.blocks());
+                    o.put("vocab", c.vocabSize());
+                    o.put("params", r.params());
+                    o.put("calls", r.calls());
+                    o.put("ms_median", round(r.msMedian()));
+                    o.put("ms_p10", round(r.msP10()));
+                    o.put("ms_p90", round(r.msP90()));
+                    o.put("cpu_ms_median", round(r.cpuMsMedian()));
+                    o.put("tokens_per_s", Math.round(r.tokensPerSecond()));
+                    o.put("gflops", round(r.gflops()));
+                    System.out.println(JSON.writeValueAsString(o));
+                    System.out.flush();
+                }
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** "default" is the model module's reference.conf; any other name is configs/model/<name>.conf over it. */
+    private static ModelConfig load(String name) {
+        if (name.equals("default")) return ModelConfig.defaults();
+        Path root = Path.of(System.getProperty("metamorph.root", "."));
+        Path file = root.resolve("configs/model/" + name + ".conf");
+        if (!Files.isRegularFile(file)) throw new ExitCodes.UserError("No model config '" + name + "': " + file + " does not exist (use default or a file name from configs/model/)");
+        Config option = ConfigFactory.parseFile(file.toFile()).atPath("model");
+        return ModelConfig.from(option.withFallback(ConfigFactory.defaultReference()));
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
     }
 }

@@ -9,6 +9,7 @@ final class BenchMain {
     public static void main(String[] args) {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         ModelConfig c = ModelConfig.defaults().withDtype(DataType.FLOAT);
-        System.out.println(ModelBenchmark.run("default", c, 1, 1, 32, 64, 5, calls, 1));
+        ModelBenchmark.Method m = args.length > 1 ? ModelBenchmark.Method.valueOf(args[1]) : ModelBenchmark.Method.GRAPH_BACKWARD;
+        System.out.println(ModelBenchmark.run("default", m, c, 1, 32, 64, 5, calls, 1));
     }
 }
