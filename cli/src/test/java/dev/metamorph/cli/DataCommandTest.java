@@ -88,6 +88,9 @@ class DataCommandTest {
         assertTrue(all.out().contains("alpha") && all.out().contains("beta") && all.out().contains("meta-train"), all.out());
         Result one = run("data", "stats", "beta", "--cache-dir", dir.toString());
         assertTrue(one.out().contains("beta") && !one.out().contains("alpha"), one.out());
+        Result option = run("data", "stats", "--dataset", "supersenses", "--set", "dataset.min-examples-per-class=21", "--cache-dir", dir.toString());
+        assertEquals(0, option.code(), option.err());
+        assertTrue(option.out().contains(">=21"), "the composed option and override reach the command: " + option.out());
         Result missing = run("data", "stats", "gamma", "--cache-dir", dir.toString());
         assertEquals(ExitCodes.USAGE, missing.code());
         assertTrue(missing.err().contains("./metamorph data import gamma"), missing.err());
