@@ -86,7 +86,7 @@ public final class BenchSinusoidCommand implements Callable<Integer> {
             System.out.printf("machine: %d cores, %s %s, backend %s, threads %s, dtype DOUBLE, OMP_NUM_THREADS=%s; test: %d tasks (seed %d), MSE on %d grid points%n",
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"), base.backend().key(), base.threads() == 0 ? "auto" : base.threads(),
                     System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), testTasks, SinusoidBenchmark.TEST_SEED, SinusoidBenchmark.GRID);
-            System.out.printf("%-10s %10s %10s %10s %14s %6s %20s %20s%n", "algorithm", "iterations", "seconds", "tasks/s", "tasks/CPU-s", "load", "MSE 1 step", "MSE 10 steps");
+            System.out.printf("%-10s %10s %10s %10s %14s %6s %20s %34s%n", "algorithm", "iterations", "seconds", "tasks/s", "tasks/CPU-s", "load", "MSE 1 step", "MSE 10 steps");
         }
         for (MetaAlgorithm a : algs) {
             SinusoidBenchmark.Result r = SinusoidBenchmark.run(base.withAlgorithm(a), new SeedSequence(seed), testTasks, m -> {}, !noProgress && !json);
@@ -102,10 +102,11 @@ public final class BenchSinusoidCommand implements Callable<Integer> {
                 o.put("load_average", Math.round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0);
                 o.put("mse_1step", r.mse1().asPair());
                 o.put("mse_10step", r.mse10().asPair());
+                if (r.mse1().diverged() + r.mse10().diverged() > 0) o.put("diverged_tasks", List.of(r.mse1().diverged(), r.mse10().diverged()));
                 o.put("backend", base.backend().key());
                 System.out.println(JSON.writeValueAsString(o));
             } else {
-                System.out.printf("%-10s %10d %10.2f %10.1f %14.1f %6.2f %20s %20s%n", a.key(), r.iterations(), r.seconds(), r.tasksPerSecond(),
+                System.out.printf("%-10s %10d %10.2f %10.1f %14.1f %6.2f %20s %34s%n", a.key(), r.iterations(), r.seconds(), r.tasksPerSecond(),
                         r.iterations() * base.metaBatch() / r.cpuSeconds(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), r.mse1(), r.mse10());
             }
             System.out.flush();

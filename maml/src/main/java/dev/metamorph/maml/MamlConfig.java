@@ -62,8 +62,14 @@ public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps
 
     /** Reads and validates {@code maml} from a composed config; unknown keys (typos) fail naming the key. */
     public static MamlConfig from(Config c) {
+        Config reference = ConfigFactory.defaultReference().getConfig("maml");
         c.checkValid(ConfigFactory.defaultReference(), "maml");
         Config m = c.getConfig("maml");
+        for (var e : m.entrySet()) {
+            if (!reference.hasPathOrNull(e.getKey())) {
+                throw new ConfigException.BadPath(e.getValue().origin(), "maml." + e.getKey(), "unknown key (a typo?); the maml keys are " + new java.util.TreeSet<>(reference.root().keySet()));
+            }
+        }
         try {
             Config a = m.getConfig("adam");
             Config s = m.getConfig("sinusoid");

@@ -2,18 +2,29 @@ package dev.metamorph.maml;
 
 import java.util.List;
 
-/** A mean with the half-width of its 95% confidence interval, {@code 1.96 * sd / sqrt(n)}. */
-public record MeanCi(double mean, double ci95, int n) {
+/**
+ * A mean with the half-width of its 95% confidence interval, {@code 1.96 * sd / sqrt(n)}, over
+ * the finite values; {@code diverged} counts the values that were not finite (an adaptation that
+ * blew up), which a report must show beside the mean.
+ */
+public record MeanCi(double mean, double ci95, int n, int diverged) {
     public static MeanCi of(double[] values) {
-        int n = values.length;
-        if (n < 2) throw new IllegalArgumentException("a confidence interval needs >= 2 values, got " + n);
+        int n = 0, bad = 0;
         double m = 0;
-        for (double v : values) m += v;
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                m += v;
+                n++;
+            } else {
+                bad++;
+            }
+        }
+        if (n < 2) return new MeanCi(Double.NaN, Double.NaN, n, bad);
         m /= n;
         double ss = 0;
-        for (double v : values) ss += (v - m) * (v - m);
+        for (double v : values) if (Double.isFinite(v)) ss += (v - m) * (v - m);
         double sd = Math.sqrt(ss / (n - 1));
-        return new MeanCi(m, 1.96 * sd / Math.sqrt(n), n);
+        return new MeanCi(m, 1.96 * sd / Math.sqrt(n), n, bad);
     }
 
     /** {@code [mean, ci95]}, rounded to 4 decimals, for JSON output. */
@@ -23,6 +34,7 @@ public record MeanCi(double mean, double ci95, int n) {
 
     @Override
     public String toString() {
-        return String.format("%.4f +- %.4f", mean, ci95);
+        String s = String.format("%.4f +- %.4f", mean, ci95);
+        return diverged == 0 ? s : s + String.format(" (%d/%d diverged)", diverged, n + diverged);
     }
 }
