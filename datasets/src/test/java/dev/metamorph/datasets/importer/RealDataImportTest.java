@@ -179,6 +179,22 @@ class RealDataImportTest {
         assertTrue(store.manifest("wordnet").orElseThrow().labelSet().equals("topic"), "the topic import is untouched");
     }
 
+    @Test
+    void importIfMissingReimportsOnlyADomainWithAnotherLabelSet() throws Exception {
+        Path copy = dir.resolve("copy");
+        Files.createDirectories(copy);
+        for (String d : List.of("wordnet", "foldoc", "gcide")) {
+            Files.copy(store.fileOf(d), copy.resolve(d + ".jsonl"));
+            Files.copy(DomainManifest.path(dir, d), DomainManifest.path(copy, d));
+        }
+        Path wm = DomainManifest.path(copy, "wordnet");
+        Files.writeString(wm, Files.readString(wm).replace("\"label_set\" : \"topic\"", "\"label_set\" : \"supersense\""));
+        DomainStore c = DomainStore.open(copy);
+        assertEquals("supersense", c.manifest("wordnet").orElseThrow().labelSet());
+        assertEquals(List.of("wordnet"), c.importIfMissing(cfg), "only the stale domain is imported again");
+        assertEquals("topic", c.manifest("wordnet").orElseThrow().labelSet());
+    }
+
     private static long classesWith20(List<Record> records) {
         Map<String, Integer> c = new HashMap<>();
         for (Record r : records) c.merge(r.label(), 1, Integer::sum);
