@@ -43,7 +43,7 @@ final class GatedAttentionGraph {
     private SDVariable memoryGradient; // [tau, B, d]
     private Map<String, SDVariable> groupGradients;
 
-    private GatedAttentionGraph(SameDiff sd, ModelConfig c, ParamLayout layout, SDVariable thetas, GraphInputs in, long batch, long length) {
+    private GatedAttentionGraph(SameDiff sd, ModelConfig c, ParamLayout layout, Map<String, SDVariable> params, GraphInputs in, long batch, long length) {
         this.sd = sd;
         this.c = c;
         this.layout = layout;
@@ -55,20 +55,38 @@ final class GatedAttentionGraph {
         this.h = c.heads();
         this.dk = c.headSize();
         this.n = c.ways();
+        p.putAll(params);
+    }
+
+    /** Shape of a group inside the graph: [tasks, 1, len] for vectors, [tasks, rows, cols] for matrices. */
+    static long[] graphShape(ParamGroup g, long tasks) {
+        long[] s = g.shapeArray();
+        return s.length == 1 ? new long[] {tasks, 1, s[0]} : new long[] {tasks, s[0], s[1]};
+    }
+
+    /** Builds the forward ops for thetas [tasks, P] (groups sliced out in the graph) and the inputs of one split. */
+    static GatedAttentionGraph forward(SameDiff sd, ModelConfig c, ParamLayout layout, SDVariable thetas, GraphInputs in, long batch, long length) {
+        Map<String, SDVariable> params = new HashMap<>();
+        long tau = in.tasks();
         for (ParamGroup g : layout.groups()) {
             if (g.name().equals(EncoderLayout.TOKENS)) continue;
             SDVariable flat = sd.slice(thetas, new int[] {0, (int) g.offset()}, (int) tau, (int) g.length());
-            long[] s = g.shapeArray();
-            long[] shape = s.length == 1 ? new long[] {tau, 1, s[0]} : new long[] {tau, s[0], s[1]};
-            p.put(g.name(), flat.reshape(shape));
+            params.put(g.name(), flat.reshape(graphShape(g, tau)));
         }
+        return forward(sd, c, layout, params, in, batch, length);
     }
 
-    /** Builds the forward ops for thetas and the inputs of one split; {@code batch} x {@code length} tokens per task. */
-    static GatedAttentionGraph forward(SameDiff sd, ModelConfig c, ParamLayout layout, SDVariable thetas, GraphInputs in, long batch, long length) {
-        GatedAttentionGraph g = new GatedAttentionGraph(sd, c, layout, thetas, in, batch, length);
+    /** Builds the forward ops with every parameter group (except embed.tokens) given as its own variable, shaped by {@link #graphShape}. */
+    static GatedAttentionGraph forward(SameDiff sd, ModelConfig c, ParamLayout layout, Map<String, SDVariable> params, GraphInputs in, long batch, long length) {
+        GatedAttentionGraph g = new GatedAttentionGraph(sd, c, layout, params, in, batch, length);
         g.buildForward();
         return g;
+    }
+
+    /** Per-group gradients (shapes as {@link #graphShape} without the middle 1 for vectors: [tasks, len]), embed.tokens excluded. */
+    Map<String, SDVariable> groupGradients() {
+        if (gradient == null) buildBackward();
+        return java.util.Collections.unmodifiableMap(groupGradients);
     }
 
     SDVariable loss() {
@@ -234,11 +252,15 @@ final class GatedAttentionGraph {
      * k * vocab + id). A forward scatter-add is exact; it is not meant to be differentiated again.
      */
     SDVariable gradientWithTokens(SDVariable tokenIndex) {
+        return assemble(tokenGradient(tokenIndex).reshape(tau, (long) c.vocabSize() * d));
+    }
+
+    /** The {@code embed.tokens} gradient [tasks*vocab, d]: a scatter-add of the input-row gradients at {@code tokenIndex}. */
+    SDVariable tokenGradient(SDVariable tokenIndex) {
         if (gradient == null) buildBackward();
         long v = c.vocabSize();
         SDVariable zeros = sd.constant(Nd4j.zeros(c.dtype(), tau * v, d));
-        SDVariable rows = sd.scatterAdd(zeros, tokenIndex, inputGradient.reshape(tau * b * t, d));
-        return assemble(rows.reshape(tau, v * d));
+        return sd.scatterAdd(zeros, tokenIndex, inputGradient.reshape(tau * b * t, d));
     }
 
     private SDVariable assemble(SDVariable tokensBlock) {

@@ -103,12 +103,18 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
     public List<LossAndGradient> lossAndGradient(INDArray thetas, List<TokenBatch> batches) {
         Compiled g = compiledFor(thetas, batches);
         Map<String, INDArray> feeds = feeds(g, thetas, batches);
-        Map<String, INDArray> out = g.sd.output(feeds, g.loss.name(), g.gradient.name());
+        Map<String, INDArray> out = g.sd.output(feeds, g.outputs);
         ArrayReuse.enable(g.sd);
-        INDArray grads = out.get(g.gradient.name());
+        int tasks = batches.size();
+        INDArray grads = Nd4j.createUninitialized(config.dtype(), tasks, layout.size());
+        for (ParamGroup pg : layout.groups()) {
+            String name = g.gradients.get(pg.name());
+            INDArray part = out.get(name).reshape(tasks, pg.length());
+            grads.get(NDArrayIndex.all(), NDArrayIndex.interval(pg.offset(), pg.end())).assign(part);
+        }
         INDArray losses = out.get(g.loss.name());
-        List<LossAndGradient> result = new ArrayList<>(batches.size());
-        for (int t = 0; t < batches.size(); t++) result.add(new LossAndGradient(losses.getDouble(t), grads.getRow(t).dup()));
+        List<LossAndGradient> result = new ArrayList<>(tasks);
+        for (int t = 0; t < tasks; t++) result.add(new LossAndGradient(losses.getDouble(t), tasks == 1 ? grads.reshape(layout.size()) : grads.getRow(t).dup()));
         return result;
     }
 
@@ -222,7 +228,9 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
 
     // ------------------------------------------------------------------ graphs and feeds
 
-    private record Compiled(SameDiff sd, GraphInputs inputs, SDVariable thetas, SDVariable tokenIndex, SDVariable loss, SDVariable gradient, SDVariable logits) {}
+    /** A graph for one shape: parameter groups fed as placeholders (views of theta), gradients output per group. */
+    private record Compiled(SameDiff sd, GraphInputs inputs, Map<String, SDVariable> params, SDVariable tokenIndex, SDVariable loss,
+                            Map<String, String> gradients, SDVariable logits, List<String> outputs) {}
 
     /** The cached graph used for these shapes (for profiling). */
     SameDiff graphFor(INDArray thetas, List<TokenBatch> batches) {
@@ -244,11 +252,21 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         Compiled c = compiled.get(key);
         if (c == null) {
             SameDiff sd = SameDiff.create();
-            SDVariable th = sd.placeHolder("thetas", config.dtype(), batches.size(), layout.size());
-            GraphInputs in = declare(sd, "", batches.size(), b, t);
-            SDVariable tokenIndex = sd.placeHolder("tokenIndex", DataType.LONG, (long) batches.size() * b * t);
-            GatedAttentionGraph g = GatedAttentionGraph.forward(sd, config, layout, th, in, b, t);
-            c = new Compiled(sd, in, th, tokenIndex, g.loss(), g.gradientWithTokens(tokenIndex), g.logits());
+            int tasks = batches.size();
+            Map<String, SDVariable> params = new LinkedHashMap<>();
+            for (ParamGroup pg : layout.groups()) {
+                if (pg.name().equals(EncoderLayout.TOKENS)) continue;
+                params.put(pg.name(), sd.placeHolder("p_" + pg.name(), config.dtype(), GatedAttentionGraph.graphShape(pg, tasks)));
+            }
+            GraphInputs in = declare(sd, "", tasks, b, t);
+            SDVariable tokenIndex = sd.placeHolder("tokenIndex", DataType.LONG, (long) tasks * b * t);
+            GatedAttentionGraph g = GatedAttentionGraph.forward(sd, config, layout, params, in, b, t);
+            Map<String, String> gradients = new LinkedHashMap<>();
+            for (Map.Entry<String, SDVariable> e : g.groupGradients().entrySet()) gradients.put(e.getKey(), e.getValue().name());
+            gradients.put(EncoderLayout.TOKENS, g.tokenGradient(tokenIndex).name());
+            List<String> outputs = new ArrayList<>(gradients.values());
+            outputs.add(g.loss().name());
+            c = new Compiled(sd, in, params, tokenIndex, g.loss(), gradients, g.logits(), List.copyOf(outputs));
             compiled.put(key, c);
         }
         return c;
@@ -257,7 +275,11 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
     private Map<String, INDArray> feeds(Compiled g, INDArray thetas, List<TokenBatch> batches) {
         Map<String, INDArray> feeds = new HashMap<>();
         INDArray th = thetas.dataType() == config.dtype() ? thetas : thetas.castTo(config.dtype());
-        feeds.put(g.thetas.name(), th);
+        for (Map.Entry<String, SDVariable> e : g.params.entrySet()) {
+            ParamGroup pg = layout.group(e.getKey());
+            INDArray part = th.get(NDArrayIndex.all(), NDArrayIndex.interval(pg.offset(), pg.end()));
+            feeds.put(e.getValue().name(), part.reshape('c', GatedAttentionGraph.graphShape(pg, th.rows())));
+        }
         long t = g.inputs.get("x").getShape()[2];
         List<TokenBatch> padded = new ArrayList<>(batches.size());
         for (TokenBatch tb : batches) padded.add(tb.length() == t ? tb : tb.paddedTo((int) t));
