@@ -80,7 +80,7 @@ public final class DataStatsCommand implements Callable<Integer> {
 
     private static void printTable(PrintWriter out, List<DomainStats> stats, DatasetConfig cfg) {
         out.printf("%-8s %8s %7s %5s %6s  %-18s  %-20s  %-13s %-13s %-13s%n", "domain", "records", "classes", ">=20",
-                ">=" + cfg.minExamplesPerClass(), "per class min/med/max", "tokens min/med/mean/max",
+                "kept", "per class min/med/max", "tokens min/med/mean/max",
                 "meta-train", "meta-val", "meta-test");
         for (DomainStats s : stats) {
             out.printf("%-8s %8d %7d %5d %6d  %-18s  %-20s  %-13s %-13s %-13s%n", s.domain(), s.records(), s.classes(),
@@ -89,7 +89,7 @@ public final class DataStatsCommand implements Callable<Integer> {
                     fmt(s.tokens()[0]) + "/" + fmt(s.tokens()[1]) + "/" + String.format("%.1f", s.tokens()[2]) + "/" + fmt(s.tokens()[3]),
                     split(s, ClassSplit.META_TRAIN), split(s, ClassSplit.META_VAL), split(s, ClassSplit.META_TEST));
         }
-        out.println("splits: classes/records of the classes with >= " + cfg.minExamplesPerClass() + " examples (dataset.class-splits)");
+        out.println("kept: classes with >= " + cfg.minExamplesPerClass() + " examples (dataset.min-examples-per-class); splits: classes/records of the kept classes");
     }
 
     private static String split(DomainStats s, ClassSplit split) {

@@ -90,7 +90,7 @@ class DataCommandTest {
         assertTrue(one.out().contains("beta") && !one.out().contains("alpha"), one.out());
         Result option = run("data", "stats", "--dataset", "supersenses", "--set", "dataset.min-examples-per-class=21", "--cache-dir", dir.toString());
         assertEquals(0, option.code(), option.err());
-        assertTrue(option.out().contains(">=21"), "the composed option and override reach the command: " + option.out());
+        assertTrue(option.out().contains("kept: classes with >= 21 examples"), "the composed option and override reach the command: " + option.out());
         Result missing = run("data", "stats", "gamma", "--cache-dir", dir.toString());
         assertEquals(ExitCodes.USAGE, missing.code());
         assertTrue(missing.err().contains("./metamorph data import gamma"), missing.err());
