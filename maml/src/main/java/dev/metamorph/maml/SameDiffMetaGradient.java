@@ -153,27 +153,46 @@ public final class SameDiffMetaGradient<B> implements MetaGradient<B> {
             if (gradAlpha != null) gAlpha = og.getGradients().get(ALPHA);
             lastThetaBytes = 0;
         } else {
+            // Feeds are built once per meta-batch and reused by every step; arrays no longer needed are
+            // closed at once, so that native memory does not wait for the garbage collector.
             INDArray[] path = new INDArray[steps + 1];
             path[0] = thetas;
             INDArray alphaT = alphaRow.repeat(0, t);
+            Map<String, INDArray> supportFeeds = new HashMap<>();
+            learner.feed(g.gradSupport.inputs(), support, supportFeeds);
             for (int k = 0; k < steps; k++) {
-                INDArray gk = gradientAt(g.gradSupport, path[k], support)[1];
-                path[k + 1] = path[k].sub(gk.mul(alphaT));
+                INDArray[] lg = gradientAt(g.gradSupport, path[k], supportFeeds);
+                INDArray step = lg[1].muli(alphaT);
+                path[k + 1] = path[k].sub(step);
+                close(lg);
             }
-            INDArray[] lq = gradientAt(g.gradQuery, path[steps], query);
+            Map<String, INDArray> queryFeeds = new HashMap<>();
+            learner.feed(g.gradQuery.inputs(), query, queryFeeds);
+            INDArray[] lq = gradientAt(g.gradQuery, path[steps], queryFeeds);
             loss = lq[0].sumNumber().doubleValue() / t;
             INDArray v = lq[1];
+            lq[0].close();
+            close(queryFeeds.values().toArray(INDArray[]::new));
+            close(supportFeeds.values().toArray(INDArray[]::new));
             if (algorithm.secondOrder()) {
                 gAlpha = gradAlpha != null ? Nd4j.zeros(learner.dataType(), 1, p) : null;
+                Map<String, INDArray> feeds = new HashMap<>();
+                learner.feed(g.hInputs, support, feeds);
+                INDArray[] supportArrays = feeds.values().toArray(INDArray[]::new);
                 for (int k = steps - 1; k >= 0; k--) {
                     g.hvp.getVariable(THETAS).getArr().assign(path[k]);
-                    Map<String, INDArray> feeds = new HashMap<>();
-                    learner.feed(g.hInputs, support, feeds);
-                    feeds.put("v", v.mul(alphaT));
+                    INDArray u = v.mul(alphaT);
+                    feeds.put("v", u);
                     OutAndGrad og = g.hvp.calculateGradientsAndOutputs(feeds, List.of(g.hGrad), List.of(THETAS));
-                    if (gAlpha != null) gAlpha.subi(og.getOutputs().get(g.hGrad).mul(v).sum(true, 0));
-                    v = v.sub(og.getGradients().get(THETAS));
+                    INDArray gk = og.getOutputs().get(g.hGrad);
+                    if (gAlpha != null) gAlpha.subi(gk.mul(v).sum(true, 0));
+                    INDArray hv = og.getGradients().get(THETAS);
+                    INDArray next = v.sub(hv);
+                    close(u, gk, hv, v);
+                    if (k > 0) path[k].close();
+                    v = next;
                 }
+                close(supportArrays);
             }
             gTheta = v;
             lastThetaBytes = (long) (steps + 1) * t * p * learner.dataType().width();
@@ -188,10 +207,12 @@ public final class SameDiffMetaGradient<B> implements MetaGradient<B> {
     }
 
     /** Per-task loss [T] and gradient [T, P] at {@code thetas} on one split. */
-    private INDArray[] gradientAt(GradGraph g, INDArray thetas, List<B> batches) {
+    private static void close(INDArray... arrays) {
+        for (INDArray a : arrays) if (a != null && a.closeable()) a.close();
+    }
+
+    private INDArray[] gradientAt(GradGraph g, INDArray thetas, Map<String, INDArray> feeds) {
         g.sd().getVariable(THETAS).getArr().assign(thetas);
-        Map<String, INDArray> feeds = new HashMap<>();
-        learner.feed(g.inputs(), batches, feeds);
         Map<String, INDArray> out = g.sd().output(feeds, g.loss(), g.grad());
         return new INDArray[] {out.get(g.loss()), out.get(g.grad())};
     }
