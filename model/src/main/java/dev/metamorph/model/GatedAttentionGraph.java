@@ -42,6 +42,7 @@ final class GatedAttentionGraph {
     private SDVariable inputGradient; // [tau, B, T, d]
     private SDVariable memoryGradient; // [tau, B, d]
     private Map<String, SDVariable> groupGradients;
+    private final Map<Long, SDVariable> onesCache = new HashMap<>();
 
     private GatedAttentionGraph(SameDiff sd, ModelConfig c, ParamLayout layout, Map<String, SDVariable> params, GraphInputs in, long batch, long length) {
         this.sd = sd;
@@ -236,7 +237,7 @@ final class GatedAttentionGraph {
         for (int l = c.blocks() - 1; l >= 0; l--) dx = blockBackward(l, blocks.get(l), dx, g);
         SDVariable dx4 = dx.reshape(tau, b, t, d);
         inputGradient = dx4;
-        SDVariable dPos = dx4.sum(1); // [tau, T, d]
+        SDVariable dPos = mm(ones(b), dx4.reshape(tau, b, t * d), false, false).reshape(tau, t, d); // sum over the batch
         if (t < c.maxLength()) {
             SDVariable zeros = sd.constant(Nd4j.zeros(c.dtype(), tau, c.maxLength() - t, d));
             dPos = sd.concat(1, dPos, zeros);
@@ -283,15 +284,15 @@ final class GatedAttentionGraph {
         SDVariable dx1 = dr2;
         // feed-forward
         g.put(pre + "ff.w2", mm(s.hAct, dr2, true, false));
-        g.put(pre + "ff.b2", dr2.sum(1));
+        g.put(pre + "ff.b2", sumTokens(dr2));
         SDVariable dH = mm(dr2, p.get(pre + "ff.w2"), false, true).mul(activationDerivative(s.hPre));
         g.put(pre + "ff.w1", mm(s.x1, dH, true, false));
-        g.put(pre + "ff.b1", dH.sum(1));
+        g.put(pre + "ff.b1", sumTokens(dH));
         dx1 = dx1.add(mm(dH, p.get(pre + "ff.w1"), false, true));
         SDVariable dr1 = layerNormBackward(s.ln1, dx1, pre + "ln1", g);
         // output projection
         g.put(pre + "attn.wo", mm(s.o, dr1, true, false));
-        g.put(pre + "attn.bo", dr1.sum(1));
+        g.put(pre + "attn.bo", sumTokens(dr1));
         SDVariable dOh = toHeads(mm(dr1, p.get(pre + "attn.wo"), false, true)); // [tau*B*h, T, dk]
         SDVariable dProbs = mm(dOh, s.vg, false, true); // [tau*B*h, T, T]
         // softmax backward: rowsum(dP * P) = dO . O (a dk-long dot instead of a T-long sum)
@@ -300,7 +301,8 @@ final class GatedAttentionGraph {
         SDVariable dVg = mm(s.probs, dOh, true, false); // [tau*B*h, T, dk]
         SDVariable dVg4 = dVg.reshape(tau, b, h, t * dk);
         SDVariable dVh = dVg4.mul(s.gate).reshape(tau * b * h, t, dk);
-        SDVariable dGate = dVg4.mul(s.vh.reshape(tau, b, h, t * dk)).sum(1, 3); // [tau, h]
+        // sum over batch and positions in two contiguous reductions (a strided (1,3) reduction was slow)
+        SDVariable dGate = dVg.mul(s.vh).reshape(tau * b, h, t * dk).sum(2).reshape(tau, b, h).sum(1); // [tau, h]
         SDVariable gate = s.gate.reshape(tau, h);
         g.put(pre + "attn.gate", dGate.mul(gate).mul(gate.rsub(1.0)));
         SDVariable dQ = fromHeads(mm(dS, s.kh, false, false)).mul(1.0 / Math.sqrt(dk));
@@ -311,15 +313,24 @@ final class GatedAttentionGraph {
         SDVariable[] grads = {dQ, dK, dV};
         for (int i = 0; i < 3; i++) {
             g.put(pre + "attn.w" + names[i], mm(s.x, grads[i], true, false));
-            g.put(pre + "attn.b" + names[i], grads[i].sum(1));
+            g.put(pre + "attn.b" + names[i], sumTokens(grads[i]));
             dx = dx.add(mm(grads[i], p.get(pre + "attn.w" + names[i]), false, true));
         }
         return dx;
     }
 
+    /** Sum over the token axis of [tasks, B*T, k] as a matmul with a row of ones ([tasks, 1, k]); a strided reduction was slower. */
+    private SDVariable sumTokens(SDVariable x) {
+        return mm(ones(b * t), x, false, false);
+    }
+
+    private SDVariable ones(long count) {
+        return onesCache.computeIfAbsent(count, k -> sd.constant(Nd4j.ones(c.dtype(), tau, 1, k)));
+    }
+
     private SDVariable layerNormBackward(LayerNorm ln, SDVariable dOut, String name, Map<String, SDVariable> g) {
-        g.put(name + ".gamma", dOut.mul(ln.xHat).sum(1));
-        g.put(name + ".beta", dOut.sum(1));
+        g.put(name + ".gamma", sumTokens(dOut.mul(ln.xHat)));
+        g.put(name + ".beta", sumTokens(dOut));
         SDVariable dxHat = dOut.mul(ln.gamma);
         SDVariable m1 = dxHat.mean(true, 2);
         SDVariable m2 = dxHat.mul(ln.xHat).mean(true, 2);
