@@ -1,7 +1,6 @@
 package dev.metamorph.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import dev.metamorph.core.SeedSequence;
 import dev.metamorph.maml.Backend;
 import dev.metamorph.maml.MamlConfig;
@@ -20,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,8 +33,11 @@ import picocli.CommandLine.Option;
 public final class BenchSinusoidCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--iterations", description = "Meta-iterations per algorithm (default: maml.iterations = ${DEFAULT-VALUE}).", defaultValue = "10000")
-    long iterations;
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--iterations", description = "Meta-iterations per algorithm (default: maml.iterations, 10000 in reference.conf).")
+    Long iterations;
 
     @Option(names = "--json", description = "Print one JSON object per line and algorithm.")
     boolean json;
@@ -67,8 +70,12 @@ public final class BenchSinusoidCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MamlConfig base;
         try {
-            base = MamlConfig.from(ConfigFactory.load()).withIterations(iterations).withBackend(Backend.fromKey(backend)).withSchedule(0, 0);
+            base = MamlConfig.from(config.compose().config());
+            if (iterations != null) base = base.withIterations(iterations);
+            base = base.withBackend(Backend.fromKey(backend)).withSchedule(0, 0);
             if (threads != null) base = base.withThreads(threads);
+        } catch (ExitCodes.UserError e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new ExitCodes.UserError(e.getMessage(), e);
         }
@@ -82,7 +89,7 @@ public final class BenchSinusoidCommand implements Callable<Integer> {
         }
         if (!json) {
             System.out.printf("Sinusoid benchmark (BENCHMARKS.md 1): MLP %s ReLU, K=%d support/%d query, meta-batch %d, alpha %.3g, Adam %.3g, %d iterations, seed %d%n",
-                    base.sinusoid().sizes(), base.sinusoid().support(), base.sinusoid().query(), base.metaBatch(), base.innerLr(), base.metaLr(), iterations, seed);
+                    base.sinusoid().sizes(), base.sinusoid().support(), base.sinusoid().query(), base.metaBatch(), base.innerLr(), base.metaLr(), base.iterations(), seed);
             System.out.printf("machine: %d cores, %s %s, backend %s, threads %s, dtype DOUBLE, OMP_NUM_THREADS=%s; test: %d tasks (seed %d), MSE on %d grid points%n",
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"), base.backend().key(), base.threads() == 0 ? "auto" : base.threads(),
                     System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), testTasks, SinusoidBenchmark.TEST_SEED, SinusoidBenchmark.GRID);
@@ -111,14 +118,14 @@ public final class BenchSinusoidCommand implements Callable<Integer> {
             }
             System.out.flush();
         }
-        if (peer != null) runPeer();
+        if (peer != null) runPeer(base.iterations());
         if (!skipMemory) measureMemory();
         return ExitCodes.OK;
     }
 
-    private void runPeer() throws Exception {
+    private void runPeer(long peerIterations) throws Exception {
         if (!Files.isRegularFile(peer)) throw new ExitCodes.UserError("--peer: no such script " + peer);
-        Process p = new ProcessBuilder("/usr/bin/python3", peer.toString(), "--iterations", Long.toString(iterations), "--seed", Long.toString(seed))
+        Process p = new ProcessBuilder("/usr/bin/python3", peer.toString(), "--iterations", Long.toString(peerIterations), "--seed", Long.toString(seed))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String last = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

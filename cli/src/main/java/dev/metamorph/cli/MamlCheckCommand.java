@@ -1,6 +1,5 @@
 package dev.metamorph.cli;
 
-import com.typesafe.config.ConfigFactory;
 import dev.metamorph.core.SeededRandom;
 import dev.metamorph.core.learn.RegressionBatch;
 import dev.metamorph.core.learn.TaskData;
@@ -20,6 +19,7 @@ import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +31,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "check", mixinStandardHelpOptions = true, description = "Compare the exact MAML meta-gradient with finite differences of the whole meta-objective.")
 public final class MamlCheckCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
     @Option(names = "--steps", split = ",", description = "Inner steps to check (default: ${DEFAULT-VALUE}).", defaultValue = "1,3")
     List<Integer> steps;
 
@@ -51,7 +54,9 @@ public final class MamlCheckCommand implements Callable<Integer> {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         MamlConfig base;
         try {
-            base = MamlConfig.from(ConfigFactory.load()).withAlgorithm(MetaAlgorithm.MAML).withThreads(1);
+            base = MamlConfig.from(config.compose().config()).withAlgorithm(MetaAlgorithm.MAML).withThreads(1);
+        } catch (ExitCodes.UserError e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new ExitCodes.UserError(e.getMessage(), e);
         }

@@ -13,6 +13,20 @@ import org.junit.jupiter.api.Test;
 
 /** {@code maml check} and {@code bench sinusoid --json} end to end (small sizes). */
 class MamlCheckCommandTest {
+    private static String oldRoot;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void projectRoot() {
+        oldRoot = System.getProperty("metamorph.root");
+        System.setProperty("metamorph.root", java.nio.file.Path.of("..").toAbsolutePath().normalize().toString());
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void restoreRoot() {
+        if (oldRoot == null) System.clearProperty("metamorph.root");
+        else System.setProperty("metamorph.root", oldRoot);
+    }
+
     private static String run(int expectedExit, String... args) {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -24,7 +38,7 @@ class MamlCheckCommandTest {
             System.setOut(old);
         }
         String out = buf.toString(StandardCharsets.UTF_8);
-        assertEquals(expectedExit, code, out);
+        assertEquals(expectedExit, code, "exit code of " + String.join(" ", args) + "; output:\n" + out);
         return out;
     }
 
