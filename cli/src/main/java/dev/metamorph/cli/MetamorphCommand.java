@@ -30,6 +30,7 @@ public final class MetamorphCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        LibraryNoiseFilter.install();
         System.exit(execute(args));
     }
 
