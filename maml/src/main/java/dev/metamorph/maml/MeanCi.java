@@ -27,9 +27,14 @@ public record MeanCi(double mean, double ci95, int n, int diverged) {
         return new MeanCi(m, 1.96 * sd / Math.sqrt(n), n, bad);
     }
 
-    /** {@code [mean, ci95]}, rounded to 4 decimals, for JSON output. */
+    /** {@code [mean, ci95]}, rounded to 4 decimals, for JSON output; a non-finite value becomes null. */
     public List<Double> asPair() {
-        return List.of(Math.round(mean * 1e4) / 1e4, Math.round(ci95 * 1e4) / 1e4);
+        return java.util.Arrays.asList(round(mean), round(ci95));
+    }
+
+    private static Double round(double x) {
+        if (!Double.isFinite(x)) return null;
+        return Math.abs(x) < 1e9 ? Math.round(x * 1e4) / 1e4 : x;
     }
 
     @Override
