@@ -347,8 +347,13 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         f.put("lossW", Nd4j.createFromArray(lossW).castTo(dt).reshape(tasks, b));
         if (config.head() == ModelConfig.HeadType.PROTOTYPE) f.put("proto", Nd4j.createFromArray(proto).castTo(dt).reshape(tasks, n, b));
         if (config.memoryRead()) {
-            if (!feeds.containsKey(inputs.get("memory").name())) throw new IllegalStateException("model.memory-read is on: put the memory read vectors [tasks, B, d] under '" + inputs.get("memory").name() + "' in the feeds before feed()");
-            f.remove("memory");
+            double[] mem = new double[tasks * b * d];
+            for (int k = 0; k < tasks; k++) {
+                TokenBatch tb = batches.get(k);
+                if (tb.memorySize() != d) throw new IllegalArgumentException("model.memory-read is on: task " + k + " of split '" + inputs.prefix() + "' needs memory read vectors of length d-model = " + d + " (TokenBatch.withMemory), got " + tb.memorySize());
+                for (int i = 0; i < b; i++) for (int e = 0; e < d; e++) mem[(k * b + i) * d + e] = tb.memory(i, e);
+            }
+            f.put("memory", Nd4j.createFromArray(mem).castTo(dt).reshape(tasks, b, d));
         }
         for (Map.Entry<String, INDArray> e : f.entrySet()) feeds.put(inputs.get(e.getKey()).name(), e.getValue());
     }

@@ -16,8 +16,13 @@ public final class TokenBatch {
     private final int[] labels;
     private final boolean[] prototypeRows;
     private final boolean[] lossRows;
+    private final double[][] memory;
 
     private TokenBatch(int[][] ids, int[] labels, boolean[] prototypeRows, boolean[] lossRows) {
+        this(ids, labels, prototypeRows, lossRows, null);
+    }
+
+    private TokenBatch(int[][] ids, int[] labels, boolean[] prototypeRows, boolean[] lossRows, double[][] memory) {
         if (ids.length == 0) throw new IllegalArgumentException("A token batch needs at least one row");
         if (labels.length != ids.length) throw new IllegalArgumentException("Token batch has " + ids.length + " rows but " + labels.length + " labels");
         int t = ids[0].length;
@@ -30,6 +35,16 @@ public final class TokenBatch {
         this.labels = labels.clone();
         this.prototypeRows = prototypeRows.clone();
         this.lossRows = lossRows.clone();
+        if (memory != null) {
+            if (memory.length != ids.length) throw new IllegalArgumentException("Memory read vectors: " + memory.length + " rows for a batch of " + ids.length);
+            this.memory = new double[memory.length][];
+            for (int i = 0; i < memory.length; i++) {
+                if (memory[i].length != memory[0].length) throw new IllegalArgumentException("Memory read vector " + i + " has length " + memory[i].length + ", row 0 has " + memory[0].length);
+                this.memory[i] = memory[i].clone();
+            }
+        } else {
+            this.memory = null;
+        }
         boolean anyLoss = false;
         for (boolean b : lossRows) anyLoss |= b;
         if (!anyLoss) throw new IllegalArgumentException("Token batch has no row that counts in the loss");
@@ -109,7 +124,27 @@ public final class TokenBatch {
     public TokenBatch withId(int row, int pos, int id) {
         int[][] c = ids();
         c[row][pos] = id;
-        return new TokenBatch(c, labels, prototypeRows, lossRows);
+        return new TokenBatch(c, labels, prototypeRows, lossRows, memory);
+    }
+
+    /** A copy carrying one external-memory read vector per row (used when {@code model.memory-read} is on). */
+    public TokenBatch withMemory(double[][] readVectors) {
+        return new TokenBatch(ids, labels, prototypeRows, lossRows, readVectors);
+    }
+
+    public boolean hasMemory() {
+        return memory != null;
+    }
+
+    /** Component {@code k} of row {@code row}'s memory read vector. */
+    public double memory(int row, int k) {
+        if (memory == null) throw new IllegalStateException("This batch carries no memory read vectors; add them with withMemory");
+        return memory[row][k];
+    }
+
+    /** Length of the memory read vectors (0 without memory). */
+    public int memorySize() {
+        return memory == null ? 0 : memory[0].length;
     }
 
     /** A copy padded (with id 0) to a longer length. */
@@ -117,6 +152,6 @@ public final class TokenBatch {
         if (length < length()) throw new IllegalArgumentException("Cannot pad a batch of length " + length() + " to shorter length " + length);
         int[][] c = new int[ids.length][];
         for (int i = 0; i < ids.length; i++) c[i] = Arrays.copyOf(ids[i], length);
-        return new TokenBatch(c, labels, prototypeRows, lossRows);
+        return new TokenBatch(c, labels, prototypeRows, lossRows, memory);
     }
 }

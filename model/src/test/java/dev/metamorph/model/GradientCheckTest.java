@@ -39,6 +39,25 @@ class GradientCheckTest {
     }
 
     @Test
+    void memoryReadInputEveryParameter() {
+        ModelConfig cfg = TinyModels.tiny(ModelConfig.HeadType.ZERO, ModelConfig.Activation.GELU).withMemoryRead(true);
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+        SeededRandom rng = new SeededRandom(13);
+        TokenBatch plain = TinyModels.batch(rng, 5, 6, cfg.vocabSize(), cfg.ways());
+        double[][] mem = new double[5][cfg.dModel()];
+        for (double[] row : mem) for (int k = 0; k < row.length; k++) row[k] = rng.nextGaussian();
+        TokenBatch batch = plain.withMemory(mem);
+        INDArray theta = TinyModels.randomTheta(learner, 19).reshape(1, learner.layout().size());
+        LossAndGradient lg = learner.lossAndGradient(theta, batch);
+        assertMaxRelative(lg.gradient(), finiteDifferences(learner, theta, List.of(batch), 0), learner, "memory-read");
+        // the memory vector really enters the logits
+        double[][] other = new double[5][cfg.dModel()];
+        INDArray a = learner.predict(theta, batch), b = learner.predict(theta, plain.withMemory(other));
+        assertTrue(a.sub(b).amaxNumber().doubleValue() > 1e-6, "memory read vectors do not change the logits");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> learner.lossAndGradient(theta, plain));
+    }
+
+    @Test
     void taskBatchedEqualsSingleTaskAndFiniteDifferences() {
         ModelConfig cfg = TinyModels.tiny(ModelConfig.HeadType.ZERO, ModelConfig.Activation.GELU);
         GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
