@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,10 +22,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code metamorph meta-train}: meta-trains on the composed config ({@code maml.*}) in a new run
- * folder (metrics.jsonl, checkpoints/, theta0.f64 + theta0.json), or continues one with
- * {@code --resume <run folder>}. {@code maml.task = sinusoid} trains the sinusoid MLP;
- * {@code maml.task = definitions} (the gated-attention model on definitions episodes) needs a
- * tokenizer from records to token batches, which this build does not have yet, and says so.
+ * folder. {@code maml.task = definitions} (default) imports the data if missing and meta-trains
+ * the gated-attention model on definitions episodes of the source domains through
+ * {@link DefinitionsMetaTraining} (the same stage {@code metamorph run} uses), saving theta_0 as
+ * {@code model/theta0.zip}. {@code maml.task = sinusoid} meta-trains the sinusoid MLP
+ * ({@code maml=sinusoid}: metrics.jsonl, checkpoints/, theta0.f64 + theta0.json) and can continue a run with
+ * {@code --resume <run folder>}.
  */
 @Command(name = "meta-train", mixinStandardHelpOptions = true, description = "Meta-trains on the source tasks (maml.task) and saves theta_0 in the run folder.")
 public final class MetaTrainCommand implements Callable<Integer> {
@@ -50,7 +53,25 @@ public final class MetaTrainCommand implements Callable<Integer> {
             Config c = ConfigFactory.parseFile(conf.toFile()).withFallback(ConfigFactory.defaultReference()).resolve();
             return train(c, new SeedSequence(c.getLong("run.seed")), resume, true, out);
         }
-        return config.launch(run -> train(run.config(), run.seeds(), run.dir(), false, out));
+        return config.launch(run -> {
+            if ("definitions".equals(run.config().getString("maml.task"))) return definitions(run, out);
+            return train(run.config(), run.seeds(), run.dir(), false, out);
+        });
+    }
+
+    private int definitions(dev.metamorph.core.run.RunContext run, PrintWriter out) throws java.io.IOException {
+        dev.metamorph.datasets.DatasetConfig data = dev.metamorph.datasets.DatasetConfig.from(run.config());
+        dev.metamorph.datasets.DomainStore store = dev.metamorph.datasets.DomainStore.open(data.resolvedCacheDir(run.projectRoot()), data.onBadRecord());
+        try {
+            List<String> imported = store.importIfMissing(data, DataProgressBar.forConsole());
+            if (!imported.isEmpty()) out.println("imported: " + String.join(", ", imported));
+        } catch (dev.metamorph.datasets.importer.SourceMissingException e) {
+            throw new ExitCodes.UserError(e.getMessage(), e);
+        }
+        DefinitionsMetaTraining.Result r = DefinitionsMetaTraining.run(run, store, data, !noProgress);
+        out.println("meta-trained the gated-attention model on definitions episodes; theta_0 saved in " + r.modelFile());
+        out.flush();
+        return ExitCodes.OK;
     }
 
     private int train(Config composed, SeedSequence seeds, Path dir, boolean resuming, PrintWriter out) {
@@ -61,8 +82,7 @@ public final class MetaTrainCommand implements Callable<Integer> {
             throw new ExitCodes.UserError(e.getMessage(), e);
         }
         if (!"sinusoid".equals(c.task())) {
-            throw new ExitCodes.UserError("maml.task = " + c.task() + ": meta-training the gated-attention model on definitions episodes needs a tokenizer "
-                    + "that turns records into token batches (model module), which this build does not have yet; run with maml.task=sinusoid to meta-train the sinusoid MLP");
+            throw new ExitCodes.UserError("--resume continues sinusoid runs only (maml.task = sinusoid); this run has maml.task = " + c.task());
         }
         double[] theta = SinusoidMetaTraining.train(c, seeds, dir, resuming, c.iterations(), !noProgress);
         MlpLearner mlp = new MlpLearner(c.sinusoid().sizes());
