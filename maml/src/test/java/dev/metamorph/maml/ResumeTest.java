@@ -23,7 +23,7 @@ class ResumeTest {
     static final long SEED = 42;
 
     static MamlConfig config() {
-        return MamlConfig.defaults().withAlgorithm(MetaAlgorithm.META_SGD).withIterations(400).withSchedule(100, 10).withThreads(1).withMetaBatch(10);
+        return MamlConfig.defaults().withAlgorithm(MetaAlgorithm.META_SGD).withIterations(1500).withSchedule(500, 10).withThreads(1).withMetaBatch(10);
     }
 
     private static long checkpoints(Path dir) throws IOException {
@@ -48,7 +48,7 @@ class ResumeTest {
         child.destroyForcibly();   // SIGKILL on Unix
         child.waitFor();
         long written = checkpoints(run.resolve("checkpoints"));
-        assertTrue(written >= 3 && written < 40, "killed mid-run, checkpoints written: " + written);
+        assertTrue(written >= 3 && written < 150, "killed mid-run, checkpoints written: " + written);
 
         double[] resumed = SinusoidMetaTraining.train(c, new SeedSequence(SEED), run, true, c.iterations(), false);
         assertArrayEquals(reference, resumed, 0.0, "resumed theta differs from the uninterrupted run");
