@@ -70,7 +70,7 @@ public final class BenchSinusoidCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MamlConfig base;
         try {
-            base = MamlConfig.from(config.compose().config());
+            base = MamlConfig.from(sinusoidConfig(config));
             if (iterations != null) base = base.withIterations(iterations);
             base = base.withBackend(Backend.fromKey(backend)).withSchedule(0, 0);
             if (threads != null) base = base.withThreads(threads);
@@ -172,6 +172,20 @@ public final class BenchSinusoidCommand implements Callable<Integer> {
                 }
                 System.out.flush();
             }
+        }
+    }
+
+    /**
+     * The composed config with the {@code maml=sinusoid} option (the protocol of BENCHMARKS.md 1)
+     * unless the overrides choose a maml option themselves.
+     */
+    static com.typesafe.config.Config sinusoidConfig(ConfigOptions options) {
+        java.util.List<String> overrides = new java.util.ArrayList<>(options.overrides());
+        if (overrides.stream().noneMatch(o -> o.startsWith("maml="))) overrides.add(0, "maml=sinusoid");
+        try {
+            return options.composer().compose(overrides).config();
+        } catch (dev.metamorph.core.config.ConfigError e) {
+            throw ConfigOptions.userError(e);
         }
     }
 }

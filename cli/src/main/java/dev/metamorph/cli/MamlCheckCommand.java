@@ -54,7 +54,7 @@ public final class MamlCheckCommand implements Callable<Integer> {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         MamlConfig base;
         try {
-            base = MamlConfig.from(config.compose().config()).withAlgorithm(MetaAlgorithm.MAML).withThreads(1);
+            base = MamlConfig.from(BenchSinusoidCommand.sinusoidConfig(config)).withAlgorithm(MetaAlgorithm.MAML).withThreads(1);
         } catch (ExitCodes.UserError e) {
             throw e;
         } catch (RuntimeException e) {
