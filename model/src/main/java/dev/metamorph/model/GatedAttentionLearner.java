@@ -104,7 +104,6 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         Compiled g = compiledFor(thetas, batches);
         Map<String, INDArray> feeds = feeds(g, thetas, batches);
         Map<String, INDArray> out = g.sd.output(feeds, g.outputs);
-        ArrayReuse.enable(g.sd);
         int tasks = batches.size();
         INDArray grads = Nd4j.createUninitialized(config.dtype(), tasks, layout.size());
         for (ParamGroup pg : layout.groups()) {
@@ -112,9 +111,10 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             INDArray part = out.get(name).reshape(tasks, pg.length());
             grads.get(NDArrayIndex.all(), NDArrayIndex.interval(pg.offset(), pg.end())).assign(part);
         }
-        INDArray losses = out.get(g.loss.name());
+        double[] losses = out.get(g.loss.name()).toDoubleVector();
+        endCall(g);
         List<LossAndGradient> result = new ArrayList<>(tasks);
-        for (int t = 0; t < tasks; t++) result.add(new LossAndGradient(losses.getDouble(t), tasks == 1 ? grads.reshape(layout.size()) : grads.getRow(t).dup()));
+        for (int t = 0; t < tasks; t++) result.add(new LossAndGradient(losses[t], tasks == 1 ? grads.reshape(layout.size()) : grads.getRow(t).dup()));
         return result;
     }
 
@@ -129,13 +129,16 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         INDArray logits = g.sd.output(feeds(g, thetas, batches), g.logits.name()).get(g.logits.name());
         List<INDArray> result = new ArrayList<>(batches.size());
         for (int t = 0; t < batches.size(); t++) result.add(logits.get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all()).dup());
+        endCall(g);
         return result;
     }
 
     /** Per-task losses only (one graph call). */
     public double[] losses(INDArray thetas, List<TokenBatch> batches) {
         Compiled g = compiledFor(thetas, batches);
-        return g.sd.output(feeds(g, thetas, batches), g.loss.name()).get(g.loss.name()).toDoubleVector();
+        double[] losses = g.sd.output(feeds(g, thetas, batches), g.loss.name()).get(g.loss.name()).toDoubleVector();
+        endCall(g);
+        return losses;
     }
 
     // ------------------------------------------------------------------ GraphLearner
@@ -231,6 +234,17 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
     /** A graph for one shape: parameter groups fed as placeholders (views of theta), gradients output per group. */
     private record Compiled(SameDiff sd, GraphInputs inputs, Map<String, SDVariable> params, SDVariable tokenIndex, SDVariable loss,
                             Map<String, String> gradients, SDVariable logits, List<String> outputs) {}
+
+    /**
+     * Hands the call's arrays back to the session's pool (outputs have been copied out). The pool
+     * is installed on the first call, when the thread's session exists.
+     */
+    private static void endCall(Compiled g) {
+        var session = g.sd.getSessions().get(Thread.currentThread().getId());
+        if (session == null) return;
+        if (session.getMmgr() instanceof CallScopedArrays pool) pool.endCall();
+        else session.setMmgr(new CallScopedArrays());
+    }
 
     /** The cached graph used for these shapes (for profiling). */
     SameDiff graphFor(INDArray thetas, List<TokenBatch> batches) {
