@@ -12,6 +12,8 @@ import dev.metamorph.datasets.importer.SourceMissingException;
 import dev.metamorph.eval.ClassificationScore;
 import dev.metamorph.eval.EpisodeScores;
 import dev.metamorph.eval.EvalConfig;
+import dev.metamorph.eval.FewShotEvaluator;
+import dev.metamorph.model.TokenBatch;
 import dev.metamorph.eval.TfidfPrototypeClassifier;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,10 +39,13 @@ final class DefinitionsJob {
     private final PrintWriter out;
     private final List<String> reportRows = new ArrayList<>();
 
-    DefinitionsJob(RunContext run, PrintWriter out) {
+    DefinitionsJob(RunContext run, PrintWriter out, boolean progressBar) {
         this.run = run;
         this.out = out;
+        this.progressBar = progressBar;
     }
+
+    private final boolean progressBar;
 
     int run() throws IOException {
         DatasetConfig data = DatasetConfig.from(run.config());
@@ -55,6 +60,13 @@ final class DefinitionsJob {
         if (!imported.isEmpty()) out.println("imported: " + String.join(", ", imported));
         for (String d : data.domains()) store.manifest(d).ifPresent(m -> run.addProvenance("data." + d + ".sha256", m.sha256()));
 
+        DefinitionsMetaTraining.Result trained = DefinitionsMetaTraining.run(run, store, data, progressBar);
+        out.printf(Locale.ROOT, "meta-trained %d steps in %.0f s (%.1f tasks/s), last query loss %.4f; theta_0 saved to %s%n", trained.training().steps(),
+                trained.training().seconds(), trained.training().tasksPerSecond(), trained.training().lastLoss(), trained.modelFile());
+        String algorithm = run.config().getString("maml.algorithm");
+        FewShotEvaluator<Record, TokenBatch> evaluator = new FewShotEvaluator<>(trained.learner(), trained.encoder()::task, DefinitionsEncoder::tokens);
+        FewShotEvaluator.Adaptation adaptation = new FewShotEvaluator.Adaptation(eval.adaptSteps(), eval.adaptLr(), null);
+
         for (String target : data.targetDomains()) {
             DomainClasses classes = store.classes(target, data);
             ClassSplit split = ClassSplit.fromKey(eval.split());
@@ -62,6 +74,8 @@ final class DefinitionsJob {
             TfidfPrototypeClassifier floor = new TfidfPrototypeClassifier(corpus);
             for (int shots : eval.shots()) {
                 List<Episode<Record>> episodes = episodes(classes, split, eval, shots);
+                record("no meta-training (random init, fine-tune)", target, shots, eval, evaluator.evaluateAll(trained.initialTheta(), episodes, adaptation));
+                record(algorithm + " (theta_0, fine-tune)", target, shots, eval, evaluator.evaluateAll(trained.theta0(), episodes, adaptation));
                 EpisodeScores scores = new EpisodeScores();
                 for (Episode<Record> e : episodes) {
                     long t0 = System.nanoTime();

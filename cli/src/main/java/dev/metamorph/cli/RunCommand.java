@@ -22,6 +22,6 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return config.launch(run -> new DefinitionsJob(run, spec.commandLine().getOut()).run());
+        return config.launch(run -> new DefinitionsJob(run, spec.commandLine().getOut(), System.console() != null).run());
     }
 }
