@@ -81,9 +81,6 @@ final class DefinitionsMetaTraining {
 
         SeededRandom initRng = run.seeds().child("model.init");
         INDArray initial = learner.initialParameters(initRng);
-        // The SameDiff engine feeds token-embedding rows looked up outside the graph at the
-        // meta-parameters; it gives that group no meta-gradient, so the table stays at theta's.
-        learner.useEmbeddingsFrom(initial);
         MetaLearner<TokenBatch> metaLearner = new MetaLearner<>(maml, learner.layout(), initial.toDoubleVector(),
                 MetaGradients.create(learner, maml, DefinitionsEncoder::join));
         MetaTrainingLoop<TokenBatch> loop = new MetaTrainingLoop<>(maml, metaLearner, tasks, run.seeds().child("maml.sampler"), valTasks,

@@ -92,8 +92,8 @@ class ConfigCommandTest {
     void resolveAndJson() throws Exception {
         Result raw = run("config", "show", "+run.tag=lr_${maml.inner-lr}");
         assertTrue(raw.out().contains("${maml.inner-lr}"), raw.out());
-        Result resolved = run("config", "show", "--resolve", "+run.tag=lr_${maml.inner-lr}");
-        assertEquals("lr_0.01", ConfigFactory.parseString(resolved.out()).getString("run.tag"));
+        Result resolved = run("config", "show", "--resolve", "maml.inner-lr=0.25", "+run.tag=lr_${maml.inner-lr}");
+        assertEquals("lr_0.25", ConfigFactory.parseString(resolved.out()).getString("run.tag"));
         Result json = run("config", "show", "--json", "maml.inner-steps=3");
         JsonNode node = new ObjectMapper().readTree(json.out());
         assertEquals(3, node.get("maml").get("inner-steps").asInt());

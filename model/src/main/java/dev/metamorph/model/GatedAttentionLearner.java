@@ -152,6 +152,12 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         this.embeddingSource = thetas;
     }
 
+    /** Meta-learners bind the parameters they feed at; the embedding rows are looked up from them. */
+    @Override
+    public void bindParameters(INDArray thetas) {
+        useEmbeddingsFrom(thetas);
+    }
+
     @Override
     public GraphInputs declareInputs(SameDiff sd, String prefix, int tasks, TokenBatch example) {
         return declare(sd, prefix, tasks, example.size(), example.length());
