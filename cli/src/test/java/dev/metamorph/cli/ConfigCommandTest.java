@@ -8,45 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code metamorph config show|groups} on the project's real configs/ and every module's reference.conf. */
-class ConfigCommandTest {
-    private static String oldRoot;
-
-    record Result(int code, String out, String err) {}
-
-    @BeforeAll
-    static void projectRoot() {
-        oldRoot = System.getProperty("metamorph.root");
-        System.setProperty("metamorph.root", Path.of("..").toAbsolutePath().normalize().toString());
-    }
-
-    @AfterAll
-    static void restore() {
-        if (oldRoot == null) System.clearProperty("metamorph.root");
-        else System.setProperty("metamorph.root", oldRoot);
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = ExitCodes.configure(new CommandLine(new MetamorphCommand()));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
+class ConfigCommandTest extends CliTestBase {
 
     @Test
     void showPrintsTheComposedConfigWithTheOverride() {

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metamorph.core.data.Record;
 import dev.metamorph.datasets.RecordFileWriter;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,38 +14,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-class DataCommandTest {
-    private static String oldRoot;
-
-    record Result(int code, String out, String err) {}
-
-    @BeforeAll
-    static void projectRoot() {
-        oldRoot = System.getProperty("metamorph.root");
-        System.setProperty("metamorph.root", Path.of("..").toAbsolutePath().normalize().toString());
-    }
-
-    @AfterAll
-    static void restore() {
-        if (oldRoot == null) System.clearProperty("metamorph.root");
-        else System.setProperty("metamorph.root", oldRoot);
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = ExitCodes.configure(new CommandLine(new MetamorphCommand()));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
+class DataCommandTest extends CliTestBase {
 
     /** A domain with {@code classes} labels of 20, 21, 22... records. */
     static void writeDomain(Path dir, String domain, int classes) {

@@ -12,20 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code maml check} and {@code bench sinusoid --json} end to end (small sizes). */
-class MamlCheckCommandTest {
-    private static String oldRoot;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void projectRoot() {
-        oldRoot = System.getProperty("metamorph.root");
-        System.setProperty("metamorph.root", java.nio.file.Path.of("..").toAbsolutePath().normalize().toString());
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void restoreRoot() {
-        if (oldRoot == null) System.clearProperty("metamorph.root");
-        else System.setProperty("metamorph.root", oldRoot);
-    }
+class MamlCheckCommandTest extends CliTestBase {
 
     private static String run(int expectedExit, String... args) {
         PrintStream old = System.out;

@@ -9,28 +9,13 @@ import dev.metamorph.core.data.Record;
 import dev.metamorph.prompts.SampleRecords;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class RenderCommandTest {
-    private static String oldRoot;
-
-    @BeforeAll
-    static void projectRoot() {
-        oldRoot = System.getProperty("metamorph.root");
-        System.setProperty("metamorph.root", Path.of("..").toAbsolutePath().normalize().toString());
-    }
-
-    @AfterAll
-    static void restore() {
-        if (oldRoot == null) System.clearProperty("metamorph.root");
-        else System.setProperty("metamorph.root", oldRoot);
-    }
+class RenderCommandTest extends CliTestBase {
 
     @Test
     void rendersSamplePromptsWithTheDefaultTemplate() {
-        TemplatesLintCommandTest.Run r = TemplatesLintCommandTest.run("render", "--domain", "gcide", "-n", "3", "--samples", "--seed", "1");
+        Result r = run("render", "--domain", "gcide", "-n", "3", "--samples", "--seed", "1");
         assertEquals(0, r.code(), r.out() + r.err());
         assertEquals(3, r.out().lines().filter(l -> l.startsWith("--- gcide:") && l.contains("template: gcide-definition v1.0")).count(), r.out());
         assertEquals(3, r.out().lines().filter(l -> l.startsWith("Definition from an old dictionary: ")).count(), r.out());
@@ -38,7 +23,7 @@ class RenderCommandTest {
 
     @Test
     void legalStyleTemplateById() {
-        TemplatesLintCommandTest.Run r = TemplatesLintCommandTest.run("render", "--domain", "gcide", "--template", "gcide-law-article",
+        Result r = run("render", "--domain", "gcide", "--template", "gcide-law-article",
                 "-n", "8", "--samples");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("According to article 6, in this case an absolute fee; a fee without conditions or limits.\n"
@@ -55,10 +40,10 @@ class RenderCommandTest {
 
     @Test
     void unknownTemplateAndMissingDataAreUsageErrors() {
-        TemplatesLintCommandTest.Run r = TemplatesLintCommandTest.run("render", "--domain", "gcide", "--template", "nope", "--samples");
+        Result r = run("render", "--domain", "gcide", "--template", "nope", "--samples");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("No template with id 'nope'"), r.err());
-        TemplatesLintCommandTest.Run m = TemplatesLintCommandTest.run("render", "--domain", "legal", "dataset.cache-dir=/nonexistent/cache");
+        Result m = run("render", "--domain", "legal", "dataset.cache-dir=/nonexistent/cache");
         assertEquals(2, m.code());
         assertTrue(m.err().contains("run './metamorph data import legal'"), m.err());
     }

@@ -4,50 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-class TemplatesLintCommandTest {
-    private static String oldRoot;
-
+class TemplatesLintCommandTest extends CliTestBase {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void projectRoot() {
-        oldRoot = System.getProperty("metamorph.root");
-        System.setProperty("metamorph.root", Path.of("..").toAbsolutePath().normalize().toString());
-    }
-
-    @AfterAll
-    static void restore() {
-        if (oldRoot == null) System.clearProperty("metamorph.root");
-        else System.setProperty("metamorph.root", oldRoot);
-    }
-
-    /** Runs the CLI and returns exit code, stdout and stderr. */
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = ExitCodes.configure(new CommandLine(new MetamorphCommand()));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void shippedTemplatesPass() {
-        Run r = run("templates", "lint", "--no-data");
+        Result r = run("templates", "lint", "--no-data");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("OK: 4 templates, 32 renders, no problems"), r.out());
     }
@@ -77,7 +45,7 @@ class TemplatesLintCommandTest {
                   }
                 ]
                 """);
-        Run r = run("templates", "lint", "--no-data", "--root", dir.toString());
+        Result r = run("templates", "lint", "--no-data", "--root", dir.toString());
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("FAILED: "), r.err());
         assertTrue(r.err().contains("gcide/broken.ftl:2:13: undefined variable `headword`"), r.err());
@@ -87,7 +55,7 @@ class TemplatesLintCommandTest {
 
     @Test
     void badOverrideIsAUsageError() {
-        Run r = run("templates", "lint", "--no-data", "prompts.max-output-chars=0");
+        Result r = run("templates", "lint", "--no-data", "prompts.max-output-chars=0");
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("prompts.max-output-chars"), r.err());
     }
