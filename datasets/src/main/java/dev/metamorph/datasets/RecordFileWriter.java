@@ -1,5 +1,6 @@
 package dev.metamorph.datasets;
 
+import dev.metamorph.core.run.AtomicFiles;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metamorph.core.data.Record;
@@ -51,17 +52,7 @@ public final class RecordFileWriter {
 
     /** Writes small text (a manifest) atomically. */
     public static void writeString(Path target, String text) {
-        Path folder = target.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(folder);
-            tmp = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp");
-            Files.writeString(tmp, text);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            deleteQuietly(tmp, e);
-            throw new UncheckedIOException("Cannot write " + target + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.writeString(target, text);
     }
 
     /** The hex SHA-256 of a file's bytes. */
