@@ -60,7 +60,10 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "Untimed calls first (default: ${DEFAULT-VALUE}).", defaultValue = "5")
     int warmup;
 
-    @Option(names = "--autodiff", description = "Also time SameDiff's own reverse pass (calculateGradients) for comparison.")
+    @Option(names = "--methods", split = ",", description = "Methods to time: eager (lossAndGradient: ND4J ops on preallocated buffers), graph-backward (the SameDiff graph with the backward written as ops, which exact meta-gradients differentiate), samediff-autodiff (SameDiff's own reverse pass) (default: ${DEFAULT-VALUE}).", defaultValue = "eager,graph-backward")
+    List<String> methods;
+
+    @Option(names = "--autodiff", description = "Also time SameDiff's own reverse pass (same as adding samediff-autodiff to --methods).")
     boolean autodiff;
 
     @Option(names = "--child", hidden = true, description = "Run the measurements in this JVM (used for the per-thread-count child JVMs).")
@@ -68,11 +71,12 @@ public final class BenchModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        methods(); // rejects unknown names before any child JVM starts
         if (child) return runHere();
         BenchModelMachine machine = BenchModelMachine.probe();
         if (!json) {
             System.out.println("metamorph bench model");
-            System.out.println("protocol: median over " + calls + " timed lossAndGradient calls (forward + backward written as graph ops, one SameDiff output() call) after "
+            System.out.println("protocol: median over " + calls + " timed forward + backward calls per method (eager = lossAndGradient) after "
                     + warmup + " warm-up calls; random full-length batches of " + batch + " sequences" + (length > 0 ? " x " + length + " tokens" : " x max-length tokens")
                     + ", " + tasks + " task(s) per call; thread CPU time is shown too (less disturbed by other processes); FLOPs = 3 x forward matmul FLOPs");
             System.out.println("machine: " + machine.describe());
@@ -105,7 +109,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MetamorphCommand.class.getName(), "bench", "model", "--child",
                 "--configs", String.join(",", configs), "--dtypes", String.join(",", dtypes), "--batch", "" + batch, "--length", "" + length,
-                "--tasks", "" + tasks, "--calls", "" + calls, "--warmup", "" + warmup));
+                "--tasks", "" + tasks, "--calls", "" + calls, "--warmup", "" + warmup, "--methods", String.join(",", methods)));
         if (autodiff) cmd.add("--autodiff");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("OMP_NUM_THREADS", Integer.toString(t));
@@ -138,8 +142,7 @@ public final class BenchModelCommand implements Callable<Integer> {
                 ModelConfig c = base.withDtype(type);
                 int len = length > 0 ? length : c.maxLength();
                 int n = name.equals("default") ? calls : Math.max(5, calls / 3);
-                List<ModelBenchmark.Method> methods = autodiff ? List.of(ModelBenchmark.Method.values()) : List.of(ModelBenchmark.Method.GRAPH_BACKWARD);
-                for (ModelBenchmark.Method m : methods) {
+                for (ModelBenchmark.Method m : methods()) {
                     int mc = m == ModelBenchmark.Method.SAMEDIFF_AUTODIFF ? Math.max(5, n / 4) : n;
                     ModelBenchmark.Result r = ModelBenchmark.run(name, m, c, tasks, batch, len, warmup, mc, 1);
                     ObjectNode o = JSON.createObjectNode();
@@ -168,6 +171,18 @@ public final class BenchModelCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    private List<ModelBenchmark.Method> methods() {
+        List<ModelBenchmark.Method> out = new ArrayList<>();
+        for (String m : methods) {
+            ModelBenchmark.Method found = null;
+            for (ModelBenchmark.Method v : ModelBenchmark.Method.values()) if (v.label().equals(m.trim())) found = v;
+            if (found == null) throw new ExitCodes.UserError("--methods takes eager, graph-backward and/or samediff-autodiff, got '" + m + "'");
+            if (!out.contains(found)) out.add(found);
+        }
+        if (autodiff && !out.contains(ModelBenchmark.Method.SAMEDIFF_AUTODIFF)) out.add(ModelBenchmark.Method.SAMEDIFF_AUTODIFF);
+        return out;
     }
 
     /** "default" is the model module's reference.conf; any other name is configs/model/<name>.conf over it. */

@@ -35,7 +35,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Not thread-safe: one instance per thread (graphs are cached per shape).
  */
 public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
-    private static final double MASKED = -1e9;
     private static final int MAX_CACHED_PASSES = 64;
 
     private final ModelConfig config;
@@ -49,6 +48,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         }
     };
     private INDArray embeddingSource;
+    private EagerEncoder eager;
 
     public GatedAttentionLearner(ModelConfig config) {
         this.config = config;
@@ -96,11 +96,35 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
 
     @Override
     public LossAndGradient lossAndGradient(INDArray theta, TokenBatch batch) {
-        return lossAndGradient(theta.reshape(1, layout.size()), List.of(batch)).get(0);
+        INDArray th = asModelType(theta).reshape(layout.size());
+        INDArray grad = Nd4j.zeros(config.dtype(), layout.size());
+        double loss = eager().run(th, feedOf(batch, 0), grad).loss();
+        return new LossAndGradient(loss, grad);
     }
 
+    /**
+     * Task-batched loss and gradient: thetas [tasks, P], one batch per task. Runs the eager ND4J
+     * pass ({@link EagerEncoder}) task by task; the per-call cost is the arithmetic, so a task
+     * dimension gains nothing here (the graph path, {@link #graphLossAndGradient}, needs it).
+     */
     @Override
     public List<LossAndGradient> lossAndGradient(INDArray thetas, List<TokenBatch> batches) {
+        checkThetas(thetas, batches);
+        INDArray th = asModelType(thetas);
+        List<LossAndGradient> result = new ArrayList<>(batches.size());
+        for (int k = 0; k < batches.size(); k++) {
+            INDArray grad = Nd4j.zeros(config.dtype(), layout.size());
+            double loss = eager().run(th.getRow(k), feedOf(batches.get(k), k), grad).loss();
+            result.add(new LossAndGradient(loss, grad));
+        }
+        return result;
+    }
+
+    /**
+     * The same task-batched loss and gradient through the SameDiff graph whose backward pass is
+     * written as ops (one graph call for all tasks); the reference the eager pass is tested against.
+     */
+    public List<LossAndGradient> graphLossAndGradient(INDArray thetas, List<TokenBatch> batches) {
         Compiled g = compiledFor(thetas, batches);
         Map<String, INDArray> feeds = feeds(g, thetas, batches);
         Map<String, INDArray> out = g.sd.output(feeds, g.outputs);
@@ -125,20 +149,46 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
 
     /** Task-batched logits: one [batch, ways] array per task. */
     public List<INDArray> predict(INDArray thetas, List<TokenBatch> batches) {
-        Compiled g = compiledFor(thetas, batches);
-        INDArray logits = g.sd.output(feeds(g, thetas, batches), g.logits.name()).get(g.logits.name());
+        checkThetas(thetas, batches);
+        INDArray th = asModelType(thetas);
         List<INDArray> result = new ArrayList<>(batches.size());
-        for (int t = 0; t < batches.size(); t++) result.add(logits.get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all()).dup());
-        endCall(g);
+        for (int k = 0; k < batches.size(); k++) {
+            double[] logits = eager().run(th.getRow(k), feedOf(batches.get(k), k), null).logits();
+            result.add(Nd4j.createFromArray(logits).castTo(config.dtype()).reshape(batches.get(k).size(), config.ways()));
+        }
         return result;
     }
 
-    /** Per-task losses only (one graph call). */
+    /** Per-task losses only (forward passes). */
     public double[] losses(INDArray thetas, List<TokenBatch> batches) {
-        Compiled g = compiledFor(thetas, batches);
-        double[] losses = g.sd.output(feeds(g, thetas, batches), g.loss.name()).get(g.loss.name()).toDoubleVector();
-        endCall(g);
+        checkThetas(thetas, batches);
+        INDArray th = asModelType(thetas);
+        double[] losses = new double[batches.size()];
+        for (int k = 0; k < batches.size(); k++) losses[k] = eager().run(th.getRow(k), feedOf(batches.get(k), k), null).loss();
         return losses;
+    }
+
+    private EagerEncoder eager() {
+        if (eager == null) eager = new EagerEncoder(config, layout);
+        return eager;
+    }
+
+    private INDArray asModelType(INDArray a) {
+        return a.dataType() == config.dtype() ? a : a.castTo(config.dtype());
+    }
+
+    /** The feed of one task, padded to a multiple of 8 positions (at most max-length) so that few buffer shapes exist. */
+    private TaskFeed feedOf(TokenBatch batch, int task) {
+        if (batch.length() > config.maxLength()) throw new IllegalArgumentException("Token batch length " + batch.length() + " exceeds model.max-length = " + config.maxLength() + "; encode texts with the model's tokenizer (it truncates)");
+        int t = Math.min(config.maxLength(), (batch.length() + 7) / 8 * 8);
+        return TaskFeed.of(config, t == batch.length() ? batch : batch.paddedTo(t), t, task, "");
+    }
+
+    private void checkThetas(INDArray thetas, List<TokenBatch> batches) {
+        if (thetas.rank() != 2 || thetas.rows() != batches.size() || thetas.columns() != layout.size()) {
+            throw new IllegalArgumentException("thetas must be [tasks, " + layout.size() + "] with one row per batch; got shape "
+                    + java.util.Arrays.toString(thetas.shape()) + " for " + batches.size() + " batches");
+        }
     }
 
     // ------------------------------------------------------------------ GraphLearner
@@ -258,10 +308,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
     }
 
     private Compiled compiledFor(INDArray thetas, List<TokenBatch> batches) {
-        if (thetas.rank() != 2 || thetas.rows() != batches.size() || thetas.columns() != layout.size()) {
-            throw new IllegalArgumentException("thetas must be [tasks, " + layout.size() + "] with one row per batch; got shape "
-                    + java.util.Arrays.toString(thetas.shape()) + " for " + batches.size() + " batches");
-        }
+        checkThetas(thetas, batches);
         int b = batches.get(0).size();
         int t = 0;
         for (TokenBatch tb : batches) {
@@ -328,35 +375,19 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         double[] y = new double[tasks * b * n];
         double[] lossW = new double[tasks * b];
         double[] proto = new double[tasks * n * b];
+        double[] mem = config.memoryRead() ? new double[tasks * b * d] : null;
         for (int k = 0; k < tasks; k++) {
             TokenBatch tb = batches.get(k);
             if (tb.size() != b || tb.length() != t) throw new IllegalArgumentException("Task " + k + " of split '" + inputs.prefix() + "' has a batch of " + tb.size() + "x" + tb.length() + " tokens; the graph was declared for " + b + "x" + t);
-            int[] flat = new int[b * t];
-            int lossRows = 0;
-            int[] perClass = new int[n];
-            for (int i = 0; i < b; i++) {
-                int label = tb.label(i);
-                if (label < 0 || label >= n) throw new IllegalArgumentException("Task " + k + " row " + i + " has label " + label + " but model.ways = " + n);
-                int count = tb.tokens(i);
-                for (int j = 0; j < t; j++) {
-                    int id = tb.id(i, j);
-                    if (id < 0 || id >= config.vocabSize()) throw new IllegalArgumentException("Token id " + id + " at task " + k + " row " + i + " position " + j + " is outside model.vocab-size = " + config.vocabSize());
-                    flat[i * t + j] = id;
-                    int at = (k * b + i) * t + j;
-                    keyBias[at] = id == TokenBatch.PAD ? MASKED : 0.0;
-                    pool[at] = id == TokenBatch.PAD ? 0.0 : 1.0 / count;
-                }
-                y[(k * b + i) * n + label] = 1.0;
-                if (tb.isLossRow(i)) lossRows++;
-                if (tb.isPrototypeRow(i)) perClass[label]++;
-            }
-            for (int i = 0; i < b; i++) {
-                if (tb.isLossRow(i)) lossW[k * b + i] = 1.0 / lossRows;
-                int label = tb.label(i);
-                if (tb.isPrototypeRow(i)) proto[(k * n + label) * b + i] = 1.0 / perClass[label];
-            }
+            TaskFeed f = TaskFeed.of(config, tb, t, k, inputs.prefix());
+            System.arraycopy(f.keyBias(), 0, keyBias, k * b * t, b * t);
+            System.arraycopy(f.pool(), 0, pool, k * b * t, b * t);
+            System.arraycopy(f.lossW(), 0, lossW, k * b, b);
+            System.arraycopy(f.proto(), 0, proto, k * n * b, n * b);
+            if (mem != null) System.arraycopy(f.memory(), 0, mem, k * b * d, b * d);
+            for (int i = 0; i < b; i++) y[(k * b + i) * n + f.labels()[i]] = 1.0;
             INDArray table = thetas.getRow(k).get(NDArrayIndex.interval(tokens.offset(), tokens.end())).reshape(config.vocabSize(), d);
-            INDArray rows = Nd4j.pullRows(table, 1, flat);
+            INDArray rows = Nd4j.pullRows(table, 1, f.ids());
             x.get(NDArrayIndex.point(k), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).assign(rows.reshape(b, t, d));
         }
         Map<String, INDArray> f = new HashMap<>();
@@ -366,15 +397,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         f.put("y", Nd4j.createFromArray(y).castTo(dt).reshape(tasks, b, n));
         f.put("lossW", Nd4j.createFromArray(lossW).castTo(dt).reshape(tasks, b));
         if (config.head() == ModelConfig.HeadType.PROTOTYPE) f.put("proto", Nd4j.createFromArray(proto).castTo(dt).reshape(tasks, n, b));
-        if (config.memoryRead()) {
-            double[] mem = new double[tasks * b * d];
-            for (int k = 0; k < tasks; k++) {
-                TokenBatch tb = batches.get(k);
-                if (tb.memorySize() != d) throw new IllegalArgumentException("model.memory-read is on: task " + k + " of split '" + inputs.prefix() + "' needs memory read vectors of length d-model = " + d + " (TokenBatch.withMemory), got " + tb.memorySize());
-                for (int i = 0; i < b; i++) for (int e = 0; e < d; e++) mem[(k * b + i) * d + e] = tb.memory(i, e);
-            }
-            f.put("memory", Nd4j.createFromArray(mem).castTo(dt).reshape(tasks, b, d));
-        }
+        if (mem != null) f.put("memory", Nd4j.createFromArray(mem).castTo(dt).reshape(tasks, b, d));
         for (Map.Entry<String, INDArray> e : f.entrySet()) feeds.put(inputs.get(e.getKey()).name(), e.getValue());
     }
 

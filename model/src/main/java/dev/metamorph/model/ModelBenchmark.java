@@ -18,14 +18,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Times one forward + backward over random full-length token batches: warm-up calls, then the
  * median wall time (and thread CPU time, which is less disturbed by other processes) of timed
- * calls. Two methods: {@code graph-backward} ({@link GatedAttentionLearner#lossAndGradient}, the
- * backward written as forward ops, one {@code output()} call) and {@code samediff-autodiff}
- * (SameDiff's own reverse pass, {@code calculateGradients}, over the same forward graph). The FLOP
+ * calls. Three methods: {@code eager} ({@link GatedAttentionLearner#lossAndGradient}: forward and
+ * backward as ND4J ops on preallocated buffers), {@code graph-backward}
+ * ({@link GatedAttentionLearner#graphLossAndGradient}: the SameDiff graph with the backward written
+ * as forward ops, one {@code output()} call, the form the exact meta-gradient differentiates) and
+ * {@code samediff-autodiff} (SameDiff's own reverse pass, {@code calculateGradients}, over the same
+ * forward graph). The FLOP
  * count is the matmul arithmetic of forward and backward (3x the forward matmuls).
  */
 public final class ModelBenchmark {
     /** Timing method. */
-    public enum Method { GRAPH_BACKWARD, SAMEDIFF_AUTODIFF;
+    public enum Method { EAGER, GRAPH_BACKWARD, SAMEDIFF_AUTODIFF;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -61,9 +64,11 @@ public final class ModelBenchmark {
         TokenBatch tb = TokenBatch.of(ids, labels);
         INDArray thetas = theta.reshape(1, theta.length()).repeat(0, tasks);
         List<TokenBatch> batches = Collections.nCopies(tasks, tb);
-        DoubleSupplier call = method == Method.GRAPH_BACKWARD
-                ? () -> learner.lossAndGradient(thetas, batches).get(0).loss()
-                : autodiff(learner, thetas, batches);
+        DoubleSupplier call = switch (method) {
+            case EAGER -> () -> learner.lossAndGradient(thetas, batches).get(0).loss();
+            case GRAPH_BACKWARD -> () -> learner.graphLossAndGradient(thetas, batches).get(0).loss();
+            case SAMEDIFF_AUTODIFF -> autodiff(learner, thetas, batches);
+        };
         double sink = 0;
         for (int i = 0; i < warmup; i++) sink += call.getAsDouble();
         double[] ms = new double[calls];
