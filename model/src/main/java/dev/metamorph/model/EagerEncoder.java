@@ -2,6 +2,7 @@ package dev.metamorph.model;
 
 import dev.metamorph.core.learn.ParamGroup;
 import dev.metamorph.core.learn.ParamLayout;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,28 +10,32 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The gated-attention encoder's forward and backward pass run directly as ND4J operations on
- * buffers allocated once per batch shape: the same arithmetic as {@link GatedAttentionGraph}
- * (equal to it within rounding, checked in the tests), without a graph session's per-op planning.
- * This is the first-order path ({@code lossAndGradient}, {@code predict}); exact second-order
- * meta-gradients use the graph, whose backward pass can be differentiated again.
+ * The gated-attention encoder's forward and backward pass run eagerly: the matrix products
+ * (projections, batched attention products, their gradients) and the attention softmax as ND4J
+ * operations on buffers allocated once per batch shape, and everything between them (bias,
+ * residual, layer norm, activation, head permutes, softmax and layer-norm backward, gate and bias
+ * gradients, pooling, head, loss, embedding scatter-add) as fused loops over Java arrays, one pass
+ * each. Same arithmetic as {@link GatedAttentionGraph} (equal to it within rounding, checked in the
+ * tests), without a graph session's per-op planning or one native call per elementwise op.
  *
- * <p>The small head and loss (a batch of pooled vectors times {@code ways}) run in plain Java
- * double arithmetic. One instance per thread; buffers are overwritten by every call.
+ * <p>This is the first-order path ({@code lossAndGradient}, {@code predict}); exact second-order
+ * meta-gradients use the graph, whose backward pass can be differentiated again. Java loops compute
+ * in double; float models round when results go back to ND4J. One instance per thread; buffers are
+ * overwritten by every call.
  */
 final class EagerEncoder {
     private static final double GELU_C = Math.sqrt(2.0 / Math.PI);
     private static final double GELU_A = 0.044715;
-    private static final int MAX_SHAPES = 8;
+    private static final int MAX_SHAPES = 6;
 
     private final ModelConfig c;
-    private final ParamLayout layout;
     private final DataType dt;
     private final int d, h, dk, ff, n;
     private final double scale;
+    private final boolean relu;
     private final Map<Long, Buffers> buffers = new LinkedHashMap<>(8, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Buffers> e) {
@@ -41,7 +46,6 @@ final class EagerEncoder {
 
     EagerEncoder(ModelConfig c, ParamLayout layout) {
         this.c = c;
-        this.layout = layout;
         this.dt = c.dtype();
         this.d = c.dModel();
         this.h = c.heads();
@@ -49,6 +53,7 @@ final class EagerEncoder {
         this.ff = c.ffSize();
         this.n = c.ways();
         this.scale = 1.0 / Math.sqrt(dk);
+        this.relu = c.activation() == ModelConfig.Activation.RELU;
         for (ParamGroup g : layout.groups()) groups.put(g.name(), g);
     }
 
@@ -57,50 +62,336 @@ final class EagerEncoder {
 
     /**
      * Forward pass of one task at {@code theta} [P] (dtype of the model); with {@code grad} [P]
-     * (zero on entry) also the backward pass, writing the gradient of the task's loss.
+     * (zero on entry, an own contiguous array) also the backward pass, writing the gradient of the
+     * task's loss.
      */
     Output run(INDArray theta, TaskFeed f, INDArray grad) {
         Buffers s = buffers(f.size(), f.length());
-        s.load(f);
-        // embedding rows and positions
+        s.keyBias.assign(Nd4j.createFromArray(f.keyBias()).castTo(dt).reshape(s.b, 1, s.t));
+        // embedding rows plus positions
         Nd4j.pullRows(view(theta, EncoderLayout.TOKENS), s.x0, 1, f.ids());
-        s.x0.reshape(s.b, (long) s.t * d).addiRowVector(span(theta, EncoderLayout.POSITIONS, (long) s.t * d));
+        s.host.read(s.x0, s.x0J);
+        double[] pos = values(theta, EncoderLayout.POSITIONS, (long) s.t * d);
+        int td = s.t * d;
+        for (int i = 0; i < s.b; i++) for (int j = 0; j < td; j++) s.x0J[i * td + j] += pos[j];
+        s.host.write(s.x0J, s.x0);
         INDArray x = s.x0;
-        for (int l = 0; l < c.blocks(); l++) {
-            blockForward(theta, s, s.blocks[l], x);
-            x = s.blocks[l].out;
+        double[] xJ = s.x0J;
+        for (Block k : s.blocks) {
+            blockForward(theta, s, k, x, xJ);
+            x = k.out;
+            xJ = k.outJ;
         }
-        Nd4j.matmul(s.pool, x.reshape(s.b, s.t, d), s.pooled, false, false, false);
-        double[] z = s.pooled.reshape((long) s.b * d).toDoubleVector();
+        // masked mean pooling (+ memory read vector)
+        double[] z = new double[s.b * d];
+        for (int i = 0; i < s.b; i++) {
+            for (int j = 0; j < s.t; j++) {
+                double w = f.pool()[i * s.t + j];
+                if (w == 0) continue;
+                int from = (i * s.t + j) * d;
+                for (int e = 0; e < d; e++) z[i * d + e] += w * xJ[from + e];
+            }
+        }
         if (f.memory() != null) for (int i = 0; i < z.length; i++) z[i] += f.memory()[i];
         Head head = head(theta, f, z, grad != null);
         if (grad == null) return new Output(head.loss, head.logits, null);
-        writeVector(grad, head.gradients);
+        for (Map.Entry<String, double[]> e : head.gradients.entrySet()) put(grad, e.getKey(), e.getValue());
         // pooling backward: dX[b, t, :] = pool[b, t] * dz[b, :]
-        s.dz.assign(Nd4j.createFromArray(head.dz).castTo(dt).reshape(s.b, 1, d));
-        INDArray dx = s.dOut;
-        Nd4j.matmul(s.pool, s.dz, dx.reshape(s.b, s.t, d), true, false, false);
+        double[] dx = s.dOutJ;
+        for (int i = 0; i < s.b; i++) {
+            for (int j = 0; j < s.t; j++) {
+                double w = f.pool()[i * s.t + j];
+                int to = (i * s.t + j) * d;
+                for (int e = 0; e < d; e++) dx[to + e] = w * head.dz[i * d + e];
+            }
+        }
         for (int l = c.blocks() - 1; l >= 0; l--) {
+            Block k = s.blocks[l];
             INDArray in = l == 0 ? s.x0 : s.blocks[l - 1].out;
-            INDArray dIn = dx == s.dIn ? s.dOut : s.dIn;
-            blockBackward(l, theta, grad, s, s.blocks[l], in, dx, dIn);
-            dx = dIn;
+            blockBackward(theta, grad, s, k, in, dx);
+            dx = s.dInJ;
         }
         // positions: sum over the batch; tokens: scatter-add of the input rows' gradients
-        Nd4j.gemm(s.onesB, dx.reshape(s.b, (long) s.t * d), span(grad, EncoderLayout.POSITIONS, (long) s.t * d).reshape(1, (long) s.t * d), false, false, 1.0, 0.0);
+        double[] dPos = new double[td];
+        for (int i = 0; i < s.b; i++) for (int j = 0; j < td; j++) dPos[j] += dx[i * td + j];
+        HostArrays.writeAt(grad, groups.get(EncoderLayout.POSITIONS).offset(), dPos);
         scatterTokens(f.ids(), dx, grad);
         return new Output(head.loss, head.logits, head.dz);
     }
 
+    // ------------------------------------------------------------------ blocks
+
+    private void blockForward(INDArray theta, Buffers s, Block k, INDArray x, double[] xJ) {
+        String p = k.prefix;
+        int nt = s.b * s.t;
+        Nd4j.gemm(x, view(theta, p + "attn.wq"), s.q, false, false, 1.0, 0.0);
+        Nd4j.gemm(x, view(theta, p + "attn.wk"), s.k, false, false, 1.0, 0.0);
+        Nd4j.gemm(x, view(theta, p + "attn.wv"), s.v, false, false, 1.0, 0.0);
+        k.gate = sigmoid(values(theta, p + "attn.gate"));
+        // bias, split into heads, scale Q; V times the head's gate (sigmoid(g) * P) V = P (sigmoid(g) * V)
+        s.host.read(s.q, s.nd1);
+        toHeads(s, s.nd1, values(theta, p + "attn.bq"), scale, s.nd2);
+        s.host.write(s.nd2, k.qh);
+        s.host.read(s.k, s.nd1);
+        toHeads(s, s.nd1, values(theta, p + "attn.bk"), 1.0, s.nd2);
+        s.host.write(s.nd2, k.kh);
+        s.host.read(s.v, s.nd1);
+        toHeads(s, s.nd1, values(theta, p + "attn.bv"), 1.0, k.vhJ);
+        double[] vg = s.nd2;
+        int per = s.t * dk;
+        for (int bh = 0; bh < s.b * h; bh++) {
+            double g = k.gate[bh % h];
+            for (int j = 0; j < per; j++) vg[bh * per + j] = g * k.vhJ[bh * per + j];
+        }
+        s.host.write(vg, k.vg);
+        Nd4j.matmul(k.qh, k.kh, k.probs, false, true, false);
+        k.probs.reshape(s.b, (long) h * s.t, s.t).addi(s.keyBias);
+        Nd4j.exec(new SoftMax(k.probs, k.probs, 2));
+        Nd4j.matmul(k.probs, k.vg, s.oh, false, false, false);
+        s.host.read(s.oh, k.ohJ);
+        fromHeads(s, k.ohJ, 1.0, s.nd1);
+        s.host.write(s.nd1, k.o);
+        Nd4j.gemm(k.o, view(theta, p + "attn.wo"), s.y, false, false, 1.0, 0.0);
+        s.host.read(s.y, s.nd1);
+        addBiasAndResidual(s.nd1, values(theta, p + "attn.bo"), xJ, nt);
+        layerNorm(s.nd1, k.xhat1J, k.inv1J, values(theta, p + "ln1.gamma"), values(theta, p + "ln1.beta"), k.x1J, nt);
+        s.host.write(k.x1J, k.x1);
+        Nd4j.gemm(k.x1, view(theta, p + "ff.w1"), s.hidden, false, false, 1.0, 0.0);
+        s.host.read(s.hidden, k.hpreJ);
+        double[] b1 = values(theta, p + "ff.b1");
+        double[] act = s.nf1;
+        for (int r = 0; r < nt; r++) {
+            for (int u = 0; u < ff; u++) {
+                int i = r * ff + u;
+                double v = k.hpreJ[i] + b1[u];
+                k.hpreJ[i] = v;
+                act[i] = activation(v);
+            }
+        }
+        s.host.write(act, k.hact);
+        Nd4j.gemm(k.hact, view(theta, p + "ff.w2"), s.y, false, false, 1.0, 0.0);
+        s.host.read(s.y, s.nd1);
+        addBiasAndResidual(s.nd1, values(theta, p + "ff.b2"), k.x1J, nt);
+        layerNorm(s.nd1, k.xhat2J, k.inv2J, values(theta, p + "ln2.gamma"), values(theta, p + "ln2.beta"), k.outJ, nt);
+        s.host.write(k.outJ, k.out);
+    }
+
+    /** Backward through one block: {@code dOut} (Java, [N * d]) in, the gradient of its input left in {@code s.dInJ}. */
+    private void blockBackward(INDArray theta, INDArray grad, Buffers s, Block k, INDArray x, double[] dOut) {
+        String p = k.prefix;
+        int nt = s.b * s.t;
+        // second layer norm and the feed-forward
+        double[] dR2 = s.nd3;
+        layerNormBackward(grad, p + "ln2", dOut, k.xhat2J, k.inv2J, values(theta, p + "ln2.gamma"), dR2, nt);
+        s.host.write(dR2, s.dA);
+        Nd4j.gemm(k.hact, s.dA, view(grad, p + "ff.w2"), true, false, 1.0, 0.0);
+        put(grad, p + "ff.b2", columnSums(dR2, nt, d));
+        Nd4j.gemm(s.dA, view(theta, p + "ff.w2"), s.hidden, false, true, 1.0, 0.0);
+        s.host.read(s.hidden, s.nf1);
+        double[] dH = s.nf1;
+        if (relu) {
+            // dH * step(hpre) without a branch (random signs defeat branch prediction): keep dH where hpre > 0
+            for (int i = 0; i < nt * ff; i++) {
+                long bits = Double.doubleToRawLongBits(k.hpreJ[i]);
+                dH[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(dH[i]) & (((-bits) & ~bits) >> 63));
+            }
+        } else {
+            for (int i = 0; i < nt * ff; i++) dH[i] *= geluDerivative(k.hpreJ[i]);
+        }
+        s.host.write(dH, s.dHidden);
+        Nd4j.gemm(k.x1, s.dHidden, view(grad, p + "ff.w1"), true, false, 1.0, 0.0);
+        put(grad, p + "ff.b1", columnSums(dH, nt, ff));
+        Nd4j.gemm(s.dHidden, view(theta, p + "ff.w1"), s.y, false, true, 1.0, 0.0);
+        s.host.read(s.y, s.nd1);
+        for (int i = 0; i < nt * d; i++) s.nd1[i] += dR2[i]; // dX1
+        // first layer norm and the output projection
+        double[] dR1 = s.nd3;
+        layerNormBackward(grad, p + "ln1", s.nd1, k.xhat1J, k.inv1J, values(theta, p + "ln1.gamma"), dR1, nt);
+        s.host.write(dR1, s.dA);
+        Nd4j.gemm(k.o, s.dA, view(grad, p + "attn.wo"), true, false, 1.0, 0.0);
+        put(grad, p + "attn.bo", columnSums(dR1, nt, d));
+        Nd4j.gemm(s.dA, view(theta, p + "attn.wo"), s.y, false, true, 1.0, 0.0);
+        s.host.read(s.y, s.nd1);
+        double[] dOh = s.nd2;
+        toHeads(s, s.nd1, null, 1.0, dOh);
+        s.host.write(dOh, s.dOh);
+        // softmax backward: dS = P * (dP - rowsum(dP * P)), with rowsum(dP * P) = dO . O per query row
+        int rows = s.b * h * s.t;
+        double[] rowDot = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            double acc = 0;
+            for (int e = 0; e < dk; e++) acc += dOh[r * dk + e] * k.ohJ[r * dk + e];
+            rowDot[r] = acc;
+        }
+        Nd4j.matmul(s.dOh, k.vg, s.dP, false, true, false);
+        s.host.read(s.dP, s.tt1);
+        s.host.read(k.probs, s.tt2);
+        for (int r = 0; r < rows; r++) {
+            double rd = rowDot[r];
+            for (int j = 0; j < s.t; j++) {
+                int i = r * s.t + j;
+                s.tt1[i] = s.tt2[i] * (s.tt1[i] - rd);
+            }
+        }
+        s.host.write(s.tt1, s.dP); // now dS
+        // V: dVg = P^T dO; the gate's gradient sums dVg * V over batch and positions
+        Nd4j.matmul(k.probs, s.dOh, s.oh, true, false, false);
+        s.host.read(s.oh, s.nd1);
+        double[] dGate = new double[h];
+        int per = s.t * dk;
+        for (int bh = 0; bh < s.b * h; bh++) {
+            int head = bh % h;
+            double acc = 0, g = k.gate[head];
+            for (int j = 0; j < per; j++) {
+                int i = bh * per + j;
+                acc += s.nd1[i] * k.vhJ[i];
+                s.nd1[i] *= g;
+            }
+            dGate[head] += acc;
+        }
+        for (int i = 0; i < h; i++) dGate[i] *= k.gate[i] * (1 - k.gate[i]);
+        put(grad, p + "attn.gate", dGate);
+        double[] dIn = s.dInJ;
+        System.arraycopy(dR1, 0, dIn, 0, nt * d);
+        projectionBackward(theta, grad, s, x, p + "attn.wv", p + "attn.bv", s.nd1, 1.0);
+        Nd4j.matmul(s.dP, k.kh, s.oh, false, false, false);
+        s.host.read(s.oh, s.nd1);
+        projectionBackward(theta, grad, s, x, p + "attn.wq", p + "attn.bq", s.nd1, scale);
+        Nd4j.matmul(s.dP, k.qh, s.oh, true, false, false);
+        s.host.read(s.oh, s.nd1);
+        projectionBackward(theta, grad, s, x, p + "attn.wk", p + "attn.bk", s.nd1, 1.0);
+        // dIn = dR1 + dQ Wq^T + dK Wk^T + dV Wv^T, the products accumulated in s.dIn
+        s.host.read(s.dIn, s.nd1);
+        for (int i = 0; i < nt * d; i++) dIn[i] += s.nd1[i];
+    }
+
     /**
-     * embed.tokens gradient: row id receives the sum of the input-row gradients at the positions
-     * holding id. Accumulated in Java over the distinct ids, then written row by row in one
-     * scatter of whole rows (repeated ids are summed here, never by a native scatter).
+     * One of Q/K/V: merges the heads of {@code headGrad} (times {@code factor}) into [N, d],
+     * writes dW = x^T dY and db, and adds dY W^T into {@code s.dIn} (the first of the three sets it).
      */
-    private void scatterTokens(int[] ids, INDArray dx, INDArray grad) {
-        double[] src = dx.reshape(dx.length()).toDoubleVector();
+    private void projectionBackward(INDArray theta, INDArray grad, Buffers s, INDArray x, String w, String bias, double[] headGrad, double factor) {
+        int nt = s.b * s.t;
+        fromHeads(s, headGrad, factor, s.nd2);
+        s.host.write(s.nd2, s.dA);
+        Nd4j.gemm(x, s.dA, view(grad, w), true, false, 1.0, 0.0);
+        put(grad, bias, columnSums(s.nd2, nt, d));
+        boolean first = w.endsWith(".wv");
+        Nd4j.gemm(s.dA, view(theta, w), s.dIn, false, true, 1.0, first ? 0.0 : 1.0);
+    }
+
+    // ------------------------------------------------------------------ fused loops
+
+    /** [N, d] (+ bias) -> [B*h, T, dk] times {@code factor}. */
+    private void toHeads(Buffers s, double[] src, double[] bias, double factor, double[] dst) {
+        for (int b = 0; b < s.b; b++) {
+            for (int t = 0; t < s.t; t++) {
+                int from = (b * s.t + t) * d;
+                for (int hh = 0; hh < h; hh++) {
+                    int to = ((b * h + hh) * s.t + t) * dk;
+                    for (int e = 0; e < dk; e++) {
+                        double v = src[from + hh * dk + e];
+                        if (bias != null) v += bias[hh * dk + e];
+                        dst[to + e] = v * factor;
+                    }
+                }
+            }
+        }
+    }
+
+    /** [B*h, T, dk] -> [N, d] times {@code factor}. */
+    private void fromHeads(Buffers s, double[] src, double factor, double[] dst) {
+        for (int b = 0; b < s.b; b++) {
+            for (int t = 0; t < s.t; t++) {
+                int to = (b * s.t + t) * d;
+                for (int hh = 0; hh < h; hh++) {
+                    int from = ((b * h + hh) * s.t + t) * dk;
+                    for (int e = 0; e < dk; e++) dst[to + hh * dk + e] = src[from + e] * factor;
+                }
+            }
+        }
+    }
+
+    private void addBiasAndResidual(double[] y, double[] bias, double[] residual, int rows) {
+        for (int r = 0; r < rows; r++) for (int e = 0; e < d; e++) y[r * d + e] += bias[e] + residual[r * d + e];
+    }
+
+    /** out = (r - mean) / sqrt(var + eps) * gamma + beta per row; keeps xhat and 1/sqrt(var + eps). */
+    private void layerNorm(double[] r, double[] xhat, double[] inv, double[] gamma, double[] beta, double[] out, int rows) {
+        double eps = c.layerNormEps();
+        for (int i = 0; i < rows; i++) {
+            int o = i * d;
+            double mean = 0;
+            for (int e = 0; e < d; e++) mean += r[o + e];
+            mean /= d;
+            double var = 0;
+            for (int e = 0; e < d; e++) {
+                double centred = r[o + e] - mean;
+                xhat[o + e] = centred;
+                var += centred * centred;
+            }
+            double iv = 1.0 / Math.sqrt(var / d + eps);
+            inv[i] = iv;
+            for (int e = 0; e < d; e++) {
+                double xh = xhat[o + e] * iv;
+                xhat[o + e] = xh;
+                out[o + e] = xh * gamma[e] + beta[e];
+            }
+        }
+    }
+
+    /** Layer-norm backward: gamma and beta gradients into {@code grad}, the input gradient into {@code dr}. */
+    private void layerNormBackward(INDArray grad, String name, double[] dOut, double[] xhat, double[] inv, double[] gamma, double[] dr, int rows) {
+        double[] gGamma = new double[d], gBeta = new double[d];
+        for (int i = 0; i < rows; i++) {
+            int o = i * d;
+            double m1 = 0, m2 = 0;
+            for (int e = 0; e < d; e++) {
+                double g = dOut[o + e];
+                gGamma[e] += g * xhat[o + e];
+                gBeta[e] += g;
+                double dxh = g * gamma[e];
+                dr[o + e] = dxh;
+                m1 += dxh;
+                m2 += dxh * xhat[o + e];
+            }
+            m1 /= d;
+            m2 /= d;
+            double iv = inv[i];
+            for (int e = 0; e < d; e++) dr[o + e] = (dr[o + e] - m1 - xhat[o + e] * m2) * iv;
+        }
+        put(grad, name + ".gamma", gGamma);
+        put(grad, name + ".beta", gBeta);
+    }
+
+    private double activation(double x) {
+        if (relu) return Math.max(x, 0.0);
+        double th = Math.tanh((x + x * x * x * GELU_A) * GELU_C);
+        return x * (th + 1.0) * 0.5;
+    }
+
+    private static double geluDerivative(double x) {
+        double x2 = x * x;
+        double th = Math.tanh((x + x2 * x * GELU_A) * GELU_C);
+        double sech2 = 1.0 - th * th;
+        return (th + 1.0) * 0.5 + x * 0.5 * sech2 * (1.0 + 3 * GELU_A * x2) * GELU_C;
+    }
+
+    private static double[] columnSums(double[] a, int rows, int cols) {
+        double[] out = new double[cols];
+        for (int r = 0; r < rows; r++) for (int e = 0; e < cols; e++) out[e] += a[r * cols + e];
+        return out;
+    }
+
+    private static double[] sigmoid(double[] g) {
+        double[] out = new double[g.length];
+        for (int i = 0; i < g.length; i++) out[i] = 1.0 / (1.0 + Math.exp(-g[i]));
+        return out;
+    }
+
+    /** embed.tokens gradient: row id receives the sum of the input-row gradients at the positions holding id. */
+    private void scatterTokens(int[] ids, double[] dx, INDArray grad) {
         int[] slot = new int[c.vocabSize()];
-        java.util.Arrays.fill(slot, -1);
+        Arrays.fill(slot, -1);
         int[] distinct = new int[ids.length];
         int u = 0;
         double[] acc = new double[ids.length * d];
@@ -111,155 +402,17 @@ final class EagerEncoder {
                 distinct[u++] = id;
             }
             int to = slot[id] * d, from = i * d;
-            for (int e = 0; e < d; e++) acc[to + e] += src[from + e];
+            for (int e = 0; e < d; e++) acc[to + e] += dx[from + e];
         }
-        INDArray rows = Nd4j.createFromArray(java.util.Arrays.copyOf(acc, u * d)).castTo(grad.dataType()).reshape(u, d);
-        INDArray table = view(grad, EncoderLayout.TOKENS);
-        Nd4j.scatterUpdate(org.nd4j.linalg.api.ops.impl.scatter.ScatterUpdate.UpdateOp.ASSIGN, table, Nd4j.createFromArray(java.util.Arrays.copyOf(distinct, u)), rows, 1);
-    }
-
-    // ------------------------------------------------------------------ blocks
-
-    private void blockForward(INDArray theta, Buffers s, Block k, INDArray x) {
-        String p = k.prefix;
-        linear(x, theta, p + "attn.wq", p + "attn.bq", k.q);
-        linear(x, theta, p + "attn.wk", p + "attn.bk", k.k);
-        linear(x, theta, p + "attn.wv", p + "attn.bv", k.v);
-        toHeads(s, k.q, k.qh).muli(scale);
-        toHeads(s, k.k, k.kh);
-        toHeads(s, k.v, k.vh);
-        Nd4j.matmul(k.qh, k.kh, k.probs, false, true, false);
-        k.probs.reshape(s.b, (long) h * s.t, s.t).addi(s.keyBias);
-        Nd4j.exec(new SoftMax(k.probs, k.probs, 2));
-        // the gate scales the probabilities; applied to V: (sigmoid(g) * P) V = P (sigmoid(g) * V)
-        k.gate = gate(theta, p);
-        k.vg.reshape(s.b, h, (long) s.t * dk).assign(k.vh.reshape(s.b, h, (long) s.t * dk)).muli(k.gate);
-        Nd4j.matmul(k.probs, k.vg, k.oh, false, false, false);
-        fromHeads(s, k.oh, k.o);
-        linear(k.o, theta, p + "attn.wo", p + "attn.bo", k.r1);
-        k.r1.addi(x);
-        layerNorm(k.r1, k.xhat1, k.inv1);
-        k.x1.assign(k.xhat1).muliRowVector(span(theta, p + "ln1.gamma")).addiRowVector(span(theta, p + "ln1.beta"));
-        linear(k.x1, theta, p + "ff.w1", p + "ff.b1", k.hpre);
-        activation(k.hpre, k.hact);
-        linear(k.hact, theta, p + "ff.w2", p + "ff.b2", k.r2);
-        k.r2.addi(k.x1);
-        layerNorm(k.r2, k.xhat2, k.inv2);
-        k.out.assign(k.xhat2).muliRowVector(span(theta, p + "ln2.gamma")).addiRowVector(span(theta, p + "ln2.beta"));
-    }
-
-    /** Backward through block l: dOut [N, d] in, the gradient of its input written to dIn. */
-    private void blockBackward(int l, INDArray theta, INDArray grad, Buffers s, Block k, INDArray x, INDArray dOut, INDArray dIn) {
-        String p = k.prefix;
-        INDArray dR2 = layerNormBackward(s, k.xhat2, k.inv2, span(theta, p + "ln2.gamma"), dOut, grad, p + "ln2", s.dR2);
-        // feed-forward
-        weightGradient(k.hact, dR2, grad, p + "ff.w2", p + "ff.b2", s);
-        Nd4j.gemm(dR2, matrix(theta, p + "ff.w2"), s.dH, false, true, 1.0, 0.0);
-        s.dH.muli(activationDerivative(k.hpre));
-        weightGradient(k.x1, s.dH, grad, p + "ff.w1", p + "ff.b1", s);
-        s.dX1.assign(dR2);
-        Nd4j.gemm(s.dH, matrix(theta, p + "ff.w1"), s.dX1, false, true, 1.0, 1.0);
-        INDArray dR1 = layerNormBackward(s, k.xhat1, k.inv1, span(theta, p + "ln1.gamma"), s.dX1, grad, p + "ln1", s.dR1);
-        // output projection
-        weightGradient(k.o, dR1, grad, p + "attn.wo", p + "attn.bo", s);
-        Nd4j.gemm(dR1, matrix(theta, p + "attn.wo"), s.dO, false, true, 1.0, 0.0);
-        toHeads(s, s.dO, s.dOh);
-        Nd4j.matmul(s.dOh, k.vg, s.dP, false, true, false);
-        // softmax backward: rowsum(dP * P) = dO . O
-        INDArray rowDot = s.dOh.mul(k.oh).sum(2).reshape((long) s.b * h * s.t, 1);
-        s.dP.reshape((long) s.b * h * s.t, s.t).subiColumnVector(rowDot);
-        s.dP.muli(k.probs); // now dS
-        Nd4j.matmul(k.probs, s.dOh, s.dVg, true, false, false);
-        // gate: d sigmoid(g) = sum over batch and positions of dVg * vh
-        double[] dGate = s.dVg.mul(k.vh).reshape(s.b, h, (long) s.t * dk).sum(2).sum(0).toDoubleVector();
-        double[] gv = k.gate.reshape(h).toDoubleVector();
-        INDArray gateGrad = view(grad, p + "attn.gate");
-        double[] gg = new double[h];
-        for (int i = 0; i < h; i++) gg[i] = dGate[i] * gv[i] * (1 - gv[i]);
-        gateGrad.assign(Nd4j.createFromArray(gg).castTo(grad.dataType()));
-        s.dVh.reshape(s.b, h, (long) s.t * dk).assign(s.dVg.reshape(s.b, h, (long) s.t * dk)).muli(k.gate);
-        Nd4j.matmul(s.dP, k.kh, s.dQh, false, false, false);
-        fromHeads(s, s.dQh, s.dQ).muli(scale);
-        Nd4j.matmul(s.dP, k.qh, s.dKh, true, false, false);
-        fromHeads(s, s.dKh, s.dK);
-        fromHeads(s, s.dVh, s.dV);
-        dIn.assign(dR1);
-        String[] names = {"q", "k", "v"};
-        INDArray[] grads = {s.dQ, s.dK, s.dV};
-        for (int i = 0; i < 3; i++) {
-            weightGradient(x, grads[i], grad, p + "attn.w" + names[i], p + "attn.b" + names[i], s);
-            Nd4j.gemm(grads[i], matrix(theta, p + "attn.w" + names[i]), dIn, false, true, 1.0, 1.0);
+        long base = groups.get(EncoderLayout.TOKENS).offset();
+        double[] row = new double[d];
+        for (int k = 0; k < u; k++) {
+            System.arraycopy(acc, k * d, row, 0, d);
+            HostArrays.writeAt(grad, base + (long) distinct[k] * d, row);
         }
     }
 
-    /** dW = x^T dy and db = column sums of dy, written into the gradient vector. */
-    private void weightGradient(INDArray x, INDArray dy, INDArray grad, String w, String bias, Buffers s) {
-        Nd4j.gemm(x, dy, matrix(grad, w), true, false, 1.0, 0.0);
-        sumRows(s, dy, span(grad, bias));
-    }
-
-    private void sumRows(Buffers s, INDArray a, INDArray target) {
-        Nd4j.gemm(s.onesN, a, target.reshape(1, target.length()), false, false, 1.0, 0.0);
-    }
-
-    private void linear(INDArray x, INDArray theta, String w, String bias, INDArray out) {
-        Nd4j.gemm(x, matrix(theta, w), out, false, false, 1.0, 0.0);
-        out.addiRowVector(span(theta, bias));
-    }
-
-    private void layerNorm(INDArray r, INDArray xhat, INDArray inv) {
-        INDArray mean = r.mean(1).reshape(r.rows(), 1);
-        xhat.assign(r).subiColumnVector(mean);
-        INDArray var = xhat.mul(xhat).mean(1).reshape(r.rows(), 1);
-        inv.assign(Transforms.pow(var.addi(c.layerNormEps()), -0.5, false));
-        xhat.muliColumnVector(inv);
-    }
-
-    private INDArray layerNormBackward(Buffers s, INDArray xhat, INDArray inv, INDArray gamma, INDArray dOut, INDArray grad, String name, INDArray out) {
-        sumRows(s, dOut.mul(xhat), span(grad, name + ".gamma"));
-        sumRows(s, dOut, span(grad, name + ".beta"));
-        out.assign(dOut).muliRowVector(gamma); // dxhat
-        INDArray m1 = out.mean(1).reshape(out.rows(), 1);
-        INDArray m2 = out.mul(xhat).mean(1).reshape(out.rows(), 1);
-        out.subiColumnVector(m1).subi(xhat.mulColumnVector(m2)).muliColumnVector(inv);
-        return out;
-    }
-
-    private void activation(INDArray x, INDArray out) {
-        if (c.activation() == ModelConfig.Activation.RELU) {
-            Transforms.relu(out.assign(x), false);
-            return;
-        }
-        INDArray th = Transforms.tanh(x.mul(x).muli(x).muli(GELU_A).addi(x).muli(GELU_C), false);
-        out.assign(th.addi(1.0)).muli(x).muli(0.5);
-    }
-
-    private INDArray activationDerivative(INDArray x) {
-        if (c.activation() == ModelConfig.Activation.RELU) return Transforms.step(x, true);
-        INDArray x2 = x.mul(x);
-        INDArray th = Transforms.tanh(x2.mul(x).muli(GELU_A).addi(x).muli(GELU_C), false);
-        INDArray sech2 = th.mul(th).rsubi(1.0);
-        INDArray inner = x2.muli(3 * GELU_A).addi(1.0).muli(sech2).muli(x).muli(0.5 * GELU_C);
-        return th.addi(1.0).muli(0.5).addi(inner);
-    }
-
-    /** [N, d] -> [B*h, T, dk] (copied into {@code out}). */
-    private INDArray toHeads(Buffers s, INDArray v, INDArray out) {
-        out.reshape(s.b, h, s.t, dk).assign(v.reshape(s.b, s.t, h, dk).permute(0, 2, 1, 3));
-        return out;
-    }
-
-    /** [B*h, T, dk] -> [N, d] (copied into {@code out}). */
-    private INDArray fromHeads(Buffers s, INDArray v, INDArray out) {
-        out.reshape(s.b, s.t, h, dk).assign(v.reshape(s.b, h, s.t, dk).permute(0, 2, 1, 3));
-        return out;
-    }
-
-    private INDArray gate(INDArray theta, String prefix) {
-        return Transforms.sigmoid(span(theta, prefix + "attn.gate"), true).reshape(1, h, 1);
-    }
-
-    // ------------------------------------------------------------------ head and loss (plain Java)
+    // ------------------------------------------------------------------ head and loss
 
     private record Head(double loss, double[] logits, double[] dz, Map<String, double[]> gradients) {}
 
@@ -269,8 +422,8 @@ final class EagerEncoder {
         double[] protos = null;
         double[] w = null;
         if (c.head() == ModelConfig.HeadType.ZERO) {
-            w = span(theta, "head.w").toDoubleVector(); // [d, n]
-            double[] bias = span(theta, "head.b").toDoubleVector();
+            w = values(theta, "head.w"); // [d, n]
+            double[] bias = values(theta, "head.b");
             for (int i = 0; i < b; i++) {
                 for (int k = 0; k < n; k++) {
                     double acc = bias[k];
@@ -361,35 +514,28 @@ final class EagerEncoder {
         return new Head(loss, logits, dz, g);
     }
 
-    private void writeVector(INDArray grad, Map<String, double[]> values) {
-        for (Map.Entry<String, double[]> e : values.entrySet()) {
-            span(grad, e.getKey()).assign(Nd4j.createFromArray(e.getValue()).castTo(grad.dataType()));
-        }
-    }
+    // ------------------------------------------------------------------ parameter access
 
-    // ------------------------------------------------------------------ parameter views
-
-    /** Group {@code name} of a flat [P] vector, shaped as the group. */
+    /** Group {@code name} of a flat [P] vector, shaped as the group (a view). */
     private INDArray view(INDArray flat, String name) {
         ParamGroup g = groups.get(name);
-        return flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(g.offset(), g.end())).reshape('c', g.shapeArray());
+        return flat.get(NDArrayIndex.interval(g.offset(), g.end())).reshape('c', g.shapeArray());
     }
 
-    /** Group {@code name} as a rank-2 matrix. */
-    private INDArray matrix(INDArray flat, String name) {
-        return view(flat, name);
+    /** Group {@code name} of theta as Java values. */
+    private double[] values(INDArray theta, String name) {
+        return values(theta, name, groups.get(name).length());
     }
 
-    /** Group {@code name} as a flat vector. */
-    private INDArray span(INDArray flat, String name) {
+    /** The first {@code length} values of group {@code name}. */
+    private double[] values(INDArray theta, String name, long length) {
         ParamGroup g = groups.get(name);
-        return span(flat, name, g.length());
+        return theta.get(NDArrayIndex.interval(g.offset(), g.offset() + length)).toDoubleVector();
     }
 
-    /** The first {@code length} entries of group {@code name}. */
-    private INDArray span(INDArray flat, String name, long length) {
-        ParamGroup g = groups.get(name);
-        return flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(g.offset(), g.offset() + length));
+    /** Writes a whole group of the gradient. */
+    private void put(INDArray grad, String name, double[] values) {
+        HostArrays.writeAt(grad, groups.get(name).offset(), values);
     }
 
     // ------------------------------------------------------------------ buffers
@@ -398,81 +544,73 @@ final class EagerEncoder {
         return buffers.computeIfAbsent((long) b << 32 | t, k -> new Buffers(b, t));
     }
 
-    /** Activations kept for the backward pass of one block. */
+    /** What one block keeps from its forward pass for the backward pass. */
     private final class Block {
         final String prefix;
-        final INDArray q, k, v, qh, kh, vh, vg, probs, oh, o, r1, xhat1, inv1, x1, hpre, hact, r2, xhat2, inv2, out;
-        INDArray gate;
+        final INDArray qh, kh, vg, probs, o, x1, hact, out;
+        final double[] vhJ, ohJ, xhat1J, inv1J, x1J, hpreJ, xhat2J, inv2J, outJ;
+        double[] gate;
 
         Block(int l, int b, int t) {
             prefix = "block" + l + ".";
-            long nt = (long) b * t, bh = (long) b * h;
-            q = Nd4j.create(dt, nt, d);
-            k = Nd4j.create(dt, nt, d);
-            v = Nd4j.create(dt, nt, d);
+            int nt = b * t, bh = b * h;
             qh = Nd4j.create(dt, bh, t, dk);
             kh = Nd4j.create(dt, bh, t, dk);
-            vh = Nd4j.create(dt, bh, t, dk);
             vg = Nd4j.create(dt, bh, t, dk);
             probs = Nd4j.create(dt, bh, t, t);
-            oh = Nd4j.create(dt, bh, t, dk);
             o = Nd4j.create(dt, nt, d);
-            r1 = Nd4j.create(dt, nt, d);
-            xhat1 = Nd4j.create(dt, nt, d);
-            inv1 = Nd4j.create(dt, nt, 1);
             x1 = Nd4j.create(dt, nt, d);
-            hpre = Nd4j.create(dt, nt, ff);
             hact = Nd4j.create(dt, nt, ff);
-            r2 = Nd4j.create(dt, nt, d);
-            xhat2 = Nd4j.create(dt, nt, d);
-            inv2 = Nd4j.create(dt, nt, 1);
             out = Nd4j.create(dt, nt, d);
+            vhJ = new double[nt * d];
+            ohJ = new double[nt * d];
+            xhat1J = new double[nt * d];
+            inv1J = new double[nt];
+            x1J = new double[nt * d];
+            hpreJ = new double[nt * ff];
+            xhat2J = new double[nt * d];
+            inv2J = new double[nt];
+            outJ = new double[nt * d];
         }
     }
 
-    /** Everything one batch shape needs; inputs are loaded per call. */
+    /** Everything one batch shape needs. */
     private final class Buffers {
         final int b, t;
         final Block[] blocks;
-        final INDArray x0, keyBias, pool, ids, pooled, dz, onesN, onesB;
-        final INDArray dOut, dIn, dR2, dH, dX1, dR1, dO, dOh, dP, dVg, dVh, dQh, dKh, dQ, dK, dV;
+        final HostArrays host;
+        final INDArray x0, keyBias, q, k, v, oh, y, hidden, dA, dHidden, dOh, dP, dIn;
+        final double[] x0J, nd1, nd2, nd3, nf1, tt1, tt2, dOutJ, dInJ;
 
         Buffers(int b, int t) {
             this.b = b;
             this.t = t;
-            long nt = (long) b * t, bh = (long) b * h;
+            int nt = b * t, bh = b * h;
             blocks = new Block[c.blocks()];
             for (int l = 0; l < blocks.length; l++) blocks[l] = new Block(l, b, t);
+            host = new HostArrays(Math.max((long) nt * Math.max(d, ff), (long) bh * t * t));
             x0 = Nd4j.create(dt, nt, d);
             keyBias = Nd4j.create(dt, b, 1, t);
-            pool = Nd4j.create(dt, b, 1, t);
-            ids = Nd4j.create(DataType.INT, nt);
-            pooled = Nd4j.create(dt, b, 1, d);
-            dz = Nd4j.create(dt, b, 1, d);
-            onesN = Nd4j.ones(dt, 1, nt);
-            onesB = Nd4j.ones(dt, 1, b);
-            dOut = Nd4j.create(dt, nt, d);
-            dIn = Nd4j.create(dt, nt, d);
-            dR2 = Nd4j.create(dt, nt, d);
-            dH = Nd4j.create(dt, nt, ff);
-            dX1 = Nd4j.create(dt, nt, d);
-            dR1 = Nd4j.create(dt, nt, d);
-            dO = Nd4j.create(dt, nt, d);
+            q = Nd4j.create(dt, nt, d);
+            k = Nd4j.create(dt, nt, d);
+            v = Nd4j.create(dt, nt, d);
+            oh = Nd4j.create(dt, bh, t, dk);
+            y = Nd4j.create(dt, nt, d);
+            hidden = Nd4j.create(dt, nt, ff);
+            dA = Nd4j.create(dt, nt, d);
+            dHidden = Nd4j.create(dt, nt, ff);
             dOh = Nd4j.create(dt, bh, t, dk);
             dP = Nd4j.create(dt, bh, t, t);
-            dVg = Nd4j.create(dt, bh, t, dk);
-            dVh = Nd4j.create(dt, bh, t, dk);
-            dQh = Nd4j.create(dt, bh, t, dk);
-            dKh = Nd4j.create(dt, bh, t, dk);
-            dQ = Nd4j.create(dt, nt, d);
-            dK = Nd4j.create(dt, nt, d);
-            dV = Nd4j.create(dt, nt, d);
-        }
-
-        void load(TaskFeed f) {
-            keyBias.assign(Nd4j.createFromArray(f.keyBias()).castTo(dt).reshape(b, 1, t));
-            pool.assign(Nd4j.createFromArray(f.pool()).castTo(dt).reshape(b, 1, t));
-            ids.assign(Nd4j.createFromArray(f.ids()));
+            dIn = Nd4j.create(dt, nt, d);
+            x0J = new double[nt * d];
+            nd1 = new double[nt * d];
+            nd2 = new double[nt * d];
+            nd3 = new double[nt * d];
+            nf1 = new double[nt * ff];
+            tt1 = new double[bh * t * t];
+            tt2 = new double[bh * t * t];
+            dOutJ = new double[nt * d];
+            dInJ = new double[nt * d];
         }
     }
 }
