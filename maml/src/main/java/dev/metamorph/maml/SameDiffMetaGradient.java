@@ -31,9 +31,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *       walks the steps backwards with one exact HVP each. Memory is flat in K.</li>
  * </ul>
  * Inputs a learner computes outside the graph from theta (embedding rows) are fed at the
- * meta-parameters ({@link GraphLearner#bindParameters}); their inner update and outer gradient
- * ({@code externalGradientInputs}) are not propagated here, so such parameter groups must have a
- * zero inner rate and get no meta-gradient from this engine.
+ * meta-parameters ({@link GraphLearner#bindParameters}) and are not adapted by the inner loop
+ * (the learner's {@code gradientOps} leave those groups at zero, so their inner rate has no
+ * effect); they are meta-learned by the outer loop: the exact gradient of the meta-objective with
+ * respect to them reaches them through the inputs' gradients ({@code externalGradientInputs}),
+ * the query split's directly and the support split's through every inner step, which the learner
+ * adds into its groups ({@code addExternalGradients}).
  * First-order MAML uses the gradient graph only. Reptile and the pretraining baseline are served
  * by {@link KernelMetaGradient} or the learner's own gradients, not here.
  *
@@ -94,7 +97,12 @@ public final class SameDiffMetaGradient<B> implements MetaGradient<B> {
             SameDiff sd = SameDiff.create();
             SDVariable th = sd.var(THETAS, Nd4j.zeros(learner.dataType(), tasks, p));
             GraphInputs in = learner.declareInputs(sd, "b_", tasks, batch);
-            return new GradGraph(sd, in, learner.lossOps(sd, th, in).name(), learner.gradientOps(sd, th, in).name());
+            String loss = learner.lossOps(sd, th, in).name();
+            String grad = learner.gradientOps(sd, th, in).name();
+            List<String> inputNames = learner.externalGradientInputs(in);
+            List<SDVariable> inputGrads = learner.externalGradientOps(sd, th, in);
+            if (inputGrads.size() != inputNames.size()) throw new IllegalStateException("The learner names " + inputNames.size() + " external gradient inputs but gives " + inputGrads.size() + " gradient ops");
+            return new GradGraph(sd, in, loss, grad, inputNames, inputGrads.stream().map(SDVariable::name).toList());
         }
 
         void buildHvp(B support) {
@@ -110,7 +118,7 @@ public final class SameDiffMetaGradient<B> implements MetaGradient<B> {
     }
 
     /** A graph giving per-task loss and gradient at a [tasks, P] theta variable, on one split. */
-    private record GradGraph(SameDiff sd, GraphInputs inputs, String loss, String grad) {}
+    private record GradGraph(SameDiff sd, GraphInputs inputs, String loss, String grad, List<String> inputNames, List<String> inputGrads) {}
 
     private Graphs graphsFor(List<TaskData<B>> tasks) {
         Graphs g = graphs.computeIfAbsent(tasks.size(), Graphs::new);
@@ -146,11 +154,15 @@ public final class SameDiffMetaGradient<B> implements MetaGradient<B> {
             Map<String, INDArray> feeds = new HashMap<>();
             learner.feed(g.uSupport, support, feeds);
             learner.feed(g.uQuery, query, feeds);
-            List<String> wrt = gradAlpha != null ? List.of(THETAS, ALPHA) : List.of(THETAS);
+            List<String> wrt = new ArrayList<>(gradAlpha != null ? List.of(THETAS, ALPHA) : List.of(THETAS));
+            wrt.addAll(learner.externalGradientInputs(g.uSupport));
+            wrt.addAll(learner.externalGradientInputs(g.uQuery));
             OutAndGrad og = g.unrolled.calculateGradientsAndOutputs(feeds, List.of(g.uLoss), wrt);
             loss = og.getOutputs().get(g.uLoss).sumNumber().doubleValue() / t;
             gTheta = og.getGradients().get(THETAS);
             if (gradAlpha != null) gAlpha = og.getGradients().get(ALPHA);
+            learner.addExternalGradients(g.uSupport, support, og.getGradients(), gTheta);
+            learner.addExternalGradients(g.uQuery, query, og.getGradients(), gTheta);
             lastThetaBytes = 0;
         } else {
             // Feeds are built once per meta-batch and reused by every step; arrays no longer needed are
@@ -171,6 +183,11 @@ public final class SameDiffMetaGradient<B> implements MetaGradient<B> {
             INDArray[] lq = gradientAt(g.gradQuery, path[steps], queryFeeds);
             loss = lq[0].sumNumber().doubleValue() / t;
             INDArray v = lq[1];
+            // parameters outside the graph: the query inputs' gradient at theta_K, and below the support inputs' through each step
+            INDArray external = Nd4j.zeros(learner.dataType(), t, p);
+            Map<String, INDArray> queryInputGrads = new HashMap<>();
+            for (int i = 0; i < g.gradQuery.inputNames().size(); i++) queryInputGrads.put(g.gradQuery.inputNames().get(i), lq[2 + i]);
+            learner.addExternalGradients(g.gradQuery.inputs(), query, queryInputGrads, external);
             lq[0].close();
             close(queryFeeds.values().toArray(INDArray[]::new));
             close(supportFeeds.values().toArray(INDArray[]::new));
@@ -183,8 +200,17 @@ public final class SameDiffMetaGradient<B> implements MetaGradient<B> {
                     g.hvp.getVariable(THETAS).getArr().assign(path[k]);
                     INDArray u = v.mul(alphaT);
                     feeds.put("v", u);
-                    OutAndGrad og = g.hvp.calculateGradientsAndOutputs(feeds, List.of(g.hGrad), List.of(THETAS));
+                    List<String> wrt = new ArrayList<>(List.of(THETAS));
+                    List<String> supportInputs = learner.externalGradientInputs(g.hInputs);
+                    wrt.addAll(supportInputs);
+                    OutAndGrad og = g.hvp.calculateGradientsAndOutputs(feeds, List.of(g.hGrad), wrt);
                     INDArray gk = og.getOutputs().get(g.hGrad);
+                    if (!supportInputs.isEmpty()) {
+                        // theta_{k+1} = theta_k - alpha g(theta_k, x_s): the support inputs' share is -d/dx_s <g, alpha v>
+                        Map<String, INDArray> negated = new HashMap<>();
+                        for (String name : supportInputs) negated.put(name, og.getGradients().get(name).neg());
+                        learner.addExternalGradients(g.hInputs, support, negated, external);
+                    }
                     if (gAlpha != null) gAlpha.subi(gk.mul(v).sum(true, 0));
                     INDArray hv = og.getGradients().get(THETAS);
                     INDArray next = v.sub(hv);
@@ -194,7 +220,7 @@ public final class SameDiffMetaGradient<B> implements MetaGradient<B> {
                 }
                 close(supportArrays);
             }
-            gTheta = v;
+            gTheta = v.addi(external);
             lastThetaBytes = (long) (steps + 1) * t * p * learner.dataType().width();
         }
         double[] mean = gTheta.mean(0).castTo(DataType.DOUBLE).toDoubleVector();
@@ -213,8 +239,12 @@ public final class SameDiffMetaGradient<B> implements MetaGradient<B> {
 
     private INDArray[] gradientAt(GradGraph g, INDArray thetas, Map<String, INDArray> feeds) {
         g.sd().getVariable(THETAS).getArr().assign(thetas);
-        Map<String, INDArray> out = g.sd().output(feeds, g.loss(), g.grad());
-        return new INDArray[] {out.get(g.loss()), out.get(g.grad())};
+        List<String> names = new ArrayList<>(List.of(g.loss(), g.grad()));
+        names.addAll(g.inputGrads());
+        Map<String, INDArray> out = g.sd().output(feeds, names.toArray(String[]::new));
+        INDArray[] result = new INDArray[names.size()];
+        for (int i = 0; i < names.size(); i++) result[i] = out.get(names.get(i));
+        return result;
     }
 
     @Override

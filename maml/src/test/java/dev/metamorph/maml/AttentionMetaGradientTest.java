@@ -20,8 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The exact second-order meta-gradient of a tiny gated-attention model (SameDiff, unrolled and
  * reverse-HVP) against central finite differences of the whole meta-objective, double, 1 and 3
- * inner steps, on a sample of parameters. The token embeddings are fed from outside the graph,
- * so their inner rate is 0 and they are left out of the comparison.
+ * inner steps, on a sample of parameters that includes token-embedding entries: the embeddings are
+ * fed from outside the graph and not adapted by the inner loop (inner rate 0 in the reference
+ * objective), and their meta-gradient arrives through the inputs' gradients.
  */
 class AttentionMetaGradientTest {
     @BeforeAll
@@ -54,13 +55,19 @@ class AttentionMetaGradientTest {
         Arrays.fill(alpha, 0.1);
         ParamGroup emb = learner.layout().group(EncoderLayout.TOKENS);
         Arrays.fill(alpha, (int) emb.offset(), (int) emb.end(), 0.0);
-        int[] sample = new int[12];
-        for (int j = 0; j < sample.length; j++) {
+        int[] sample = new int[18];
+        for (int j = 0; j < 12; j++) {
             int i;
             do {
                 i = rng.nextInt(theta.length);
             } while (i >= emb.offset() && i < emb.end());
             sample[j] = i;
+        }
+        // embedding entries of tokens that occur: three from support sets, three from query sets
+        for (int j = 12; j < 18; j++) {
+            TokenBatch b = j < 15 ? tasks.get(j % 2).support() : tasks.get(j % 2).query();
+            int id = b.id(j % b.size(), 0);
+            sample[j] = (int) emb.offset() + id * cfg.dModel() + rng.nextInt(cfg.dModel());
         }
         LearnerMetaObjective<TokenBatch> objective = new LearnerMetaObjective<>(learner);
         for (int steps : new int[] {1, 3}) {
@@ -75,6 +82,10 @@ class AttentionMetaGradientTest {
                 for (int j = 0; j < sample.length; j++) picked[j] = g[sample[j]];
                 double err = MetaGradientCheck.relativeError(picked, fd);
                 assertTrue(err <= 1e-6, steps + " steps " + mode + ": attention meta-gradient relative error " + err);
+                double[] tokenPart = Arrays.copyOfRange(picked, 12, 18), tokenFd = Arrays.copyOfRange(fd, 12, 18);
+                double tokenErr = MetaGradientCheck.relativeError(tokenPart, tokenFd);
+                assertTrue(tokenErr <= 1e-6, steps + " steps " + mode + ": token-embedding meta-gradient relative error " + tokenErr);
+                assertTrue(Arrays.stream(tokenFd).map(Math::abs).max().orElse(0) > 1e-6, "the sampled embedding entries have no meta-gradient to compare");
             }
         }
     }

@@ -266,6 +266,11 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
     }
 
     @Override
+    public List<SDVariable> externalGradientOps(SameDiff sd, SDVariable thetas, GraphInputs inputs) {
+        return List.of(inputGradientOps(sd, thetas, inputs));
+    }
+
+    @Override
     public void addExternalGradients(GraphInputs inputs, List<TokenBatch> batches, Map<String, INDArray> inputGradients, INDArray grads) {
         INDArray dx = inputGradients.get(inputs.get("x").name());
         if (dx == null) throw new IllegalArgumentException("No gradient for input '" + inputs.get("x").name() + "' among " + inputGradients.keySet());

@@ -51,6 +51,15 @@ public interface GraphLearner<B> extends Learner<B> {
     }
 
     /**
+     * The gradients of the per-task loss with respect to the {@link #externalGradientInputs} (same
+     * order and shapes), written as forward ops like {@link #gradientOps}, for engines that take
+     * gradients without a reverse pass. Default: none.
+     */
+    default List<SDVariable> externalGradientOps(SameDiff sd, SDVariable thetas, GraphInputs inputs) {
+        return List.of();
+    }
+
+    /**
      * Adds the gradients SameDiff computed for {@link #externalGradientInputs} into the flat
      * per-task gradient rows {@code grads} [tasks, size] (for instance a scatter-add into the
      * embedding group). Default: nothing to add.
