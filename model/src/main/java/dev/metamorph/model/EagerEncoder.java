@@ -160,13 +160,15 @@ final class EagerEncoder {
         s.host.read(s.hidden, k.hpreJ);
         double[] b1 = values(theta, p + "ff.b1");
         double[] act = s.nf1;
+        double[] hpre = k.hpreJ;
         for (int r = 0; r < nt; r++) {
-            for (int u = 0; u < ff; u++) {
-                int i = r * ff + u;
-                double v = k.hpreJ[i] + b1[u];
-                k.hpreJ[i] = v;
-                act[i] = activation(v);
-            }
+            int o = r * ff;
+            for (int u = 0; u < ff; u++) hpre[o + u] += b1[u];
+        }
+        if (relu) {
+            for (int i = 0; i < nt * ff; i++) act[i] = Math.max(hpre[i], 0.0);
+        } else {
+            for (int i = 0; i < nt * ff; i++) act[i] = gelu(hpre[i]);
         }
         s.host.write(act, k.hact);
         Nd4j.gemm(k.hact, view(theta, p + "ff.w2"), s.y, false, false, 1.0, 0.0);
@@ -363,8 +365,7 @@ final class EagerEncoder {
         put(grad, name + ".beta", gBeta);
     }
 
-    private double activation(double x) {
-        if (relu) return Math.max(x, 0.0);
+    private static double gelu(double x) {
         double th = Math.tanh((x + x * x * x * GELU_A) * GELU_C);
         return x * (th + 1.0) * 0.5;
     }
