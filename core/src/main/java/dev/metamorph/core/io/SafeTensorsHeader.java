@@ -77,12 +77,13 @@ final class SafeTensorsHeader {
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            String detail = e.getOriginalMessage();
-            if (detail != null && detail.startsWith("Duplicate field")) {
-                detail = "duplicate key: " + detail;
-            }
+            String detail = String.valueOf(e.getOriginalMessage());
             String at = e.getLocation() == null ? "" : " at header line " + e.getLocation().getLineNr()
                     + " column " + e.getLocation().getColumnNr();
+            if (detail.startsWith("Duplicate field ")) {
+                throw new SafeTensorsFormatException(file, null, "the header has a duplicate key "
+                        + detail.substring("Duplicate field ".length()) + at + " (tensor names must be unique)", e);
+            }
             throw new SafeTensorsFormatException(file, null, "the header is not valid JSON" + at + ": " + detail, e);
         }
         if (root == null || !root.isObject()) {
