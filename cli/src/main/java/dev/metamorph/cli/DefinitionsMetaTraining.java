@@ -82,7 +82,7 @@ final class DefinitionsMetaTraining {
         SeededRandom initRng = run.seeds().child("model.init");
         INDArray initial = learner.initialParameters(initRng);
         MetaLearner<TokenBatch> metaLearner = new MetaLearner<>(maml, learner.layout(), initial.toDoubleVector(),
-                MetaGradients.create(learner, maml, DefinitionsEncoder::join));
+                MetaGradients.create(learner, maml, DefinitionsEncoder::join, () -> new GatedAttentionLearner(modelCfg)));
         MetaTrainingLoop<TokenBatch> loop = new MetaTrainingLoop<>(maml, metaLearner, tasks, run.seeds().child("maml.sampler"), valTasks,
                 new CheckpointStore(run.checkpointsDir()), run.metrics()::append, progressBar);
         loop.resume().ifPresent(step -> LOG.info("resumed meta-training from step {}", step));

@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * Where meta-gradients are computed ({@code maml.backend}): SameDiff graphs built from the
  * learner's {@code gradientOps}, or the learner's exact plain-Java kernel; {@code auto} takes the
- * kernel when the learner offers one.
+ * kernel when the learner offers one, and otherwise runs the first-order algorithms on the
+ * learner's own gradients (see {@link MetaGradients#create}).
  */
 public enum Backend {
     AUTO("auto"),

@@ -4,21 +4,38 @@ import dev.metamorph.core.learn.GraphLearner;
 import dev.metamorph.core.learn.KernelLearner;
 import dev.metamorph.core.learn.Learner;
 import java.util.function.BinaryOperator;
+import java.util.function.Supplier;
 
 /** Chooses and builds the {@link MetaGradient} engine for a learner and {@code maml.backend}. */
 public final class MetaGradients {
     private MetaGradients() {}
 
+    /** As {@link #create(Learner, MamlConfig, BinaryOperator, Supplier)} with no replicas (one worker thread on the learner path). */
+    public static <B> MetaGradient<B> create(Learner<B> learner, MamlConfig c, BinaryOperator<B> joiner) {
+        return create(learner, c, joiner, null);
+    }
+
     /**
-     * {@code auto}: the learner's exact Java kernel when it offers one, else SameDiff graphs;
+     * {@code auto}: the learner's exact Java kernel when it offers one; otherwise, for the
+     * first-order algorithms (fomaml, reptile, pretrain), the kernel engine over the learner's own
+     * gradients ({@link LearnerKernelAdapter}), and for second order the SameDiff graphs.
      * {@code kernel} and {@code samediff} insist on that path and fail naming the key otherwise.
      *
      * @param joiner joins support and query batches (Reptile, pretraining baseline); may be null otherwise
+     * @param replicas makes further learners like {@code learner} (learners are not thread-safe), so
+     *     that the learner path can use {@code maml.threads} workers; null = one worker
      */
-    public static <B> MetaGradient<B> create(Learner<B> learner, MamlConfig c, BinaryOperator<B> joiner) {
+    public static <B> MetaGradient<B> create(Learner<B> learner, MamlConfig c, BinaryOperator<B> joiner, Supplier<? extends Learner<B>> replicas) {
         int steps = c.algorithm() == MetaAlgorithm.REPTILE ? c.reptileSteps() : c.innerSteps();
         boolean hasKernel = learner instanceof KernelLearner<?>;
         Backend b = c.backend();
+        if (b == Backend.AUTO && !hasKernel && !c.algorithm().secondOrder()) {
+            int threads = replicas == null ? 1 : c.threads() > 0 ? c.threads() : Runtime.getRuntime().availableProcessors();
+            Supplier<LearnerKernelAdapter<B>> kernels = replicas == null
+                    ? () -> new LearnerKernelAdapter<>(learner)
+                    : () -> new LearnerKernelAdapter<>(replicas.get());
+            return new KernelMetaGradient<>(kernels, c.algorithm(), steps, joiner, threads);
+        }
         if (b == Backend.AUTO) b = hasKernel ? Backend.KERNEL : Backend.SAMEDIFF;
         if (b == Backend.KERNEL) {
             if (!hasKernel) throw new IllegalArgumentException("maml.backend = kernel, but " + learner.getClass().getSimpleName() + " offers no exact Java kernel; use maml.backend = samediff or auto");

@@ -1,5 +1,7 @@
 package dev.metamorph.maml;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metamorph.core.SeededRandom;
@@ -88,5 +90,45 @@ class AttentionMetaGradientTest {
                 assertTrue(Arrays.stream(tokenFd).map(Math::abs).max().orElse(0) > 1e-6, "the sampled embedding entries have no meta-gradient to compare");
             }
         }
+    }
+
+    @Test
+    void firstOrderOnTheLearnerPathEqualsTheGraphEngineAndIsThreadCountIndependent() {
+        ModelConfig cfg = ModelConfig.defaults().withShape(20, 8, 2, 1, 12, 6).withHead(ModelConfig.HeadType.ZERO)
+                .withActivation(ModelConfig.Activation.RELU).withDtype(DataType.DOUBLE).withGateInit(0.3);
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+        SeededRandom rng = new SeededRandom(5);
+        List<TaskData<TokenBatch>> tasks = new ArrayList<>();
+        for (int i = 0; i < 3; i++) tasks.add(new TaskData<>("tiny", batch(rng, 5, 6, 20, cfg.ways()), batch(rng, 4, 6, 20, cfg.ways())));
+        double[] theta = learner.initialParameters(rng).castTo(DataType.DOUBLE).toDoubleVector();
+        for (int i = 0; i < theta.length; i++) theta[i] += 0.3 * rng.nextGaussian();
+        double[] alpha = new double[theta.length];
+        Arrays.fill(alpha, 0.1);
+        ParamGroup emb = learner.layout().group(EncoderLayout.TOKENS);
+        // the graph engine keeps the embeddings fixed in the inner loop; the learner path adapts them unless their rate is 0
+        Arrays.fill(alpha, (int) emb.offset(), (int) emb.end(), 0.0);
+        MamlConfig base = MamlConfig.from(com.typesafe.config.ConfigFactory.parseString("maml { algorithm = fomaml, inner-steps = 2, backend = auto }")
+                .withFallback(com.typesafe.config.ConfigFactory.defaultReference()));
+        double[] viaGraph = new double[theta.length], one = new double[theta.length], two = new double[theta.length];
+        double lossGraph, lossOne, lossTwo;
+        learner.useEmbeddingsFrom(Nd4j.createFromArray(theta));
+        try (SameDiffMetaGradient<TokenBatch> e = new SameDiffMetaGradient<>(learner, MetaAlgorithm.FOMAML, SecondOrderMode.REVERSE_HVP, 2)) {
+            lossGraph = e.compute(theta, alpha, tasks, viaGraph, null);
+        }
+        try (MetaGradient<TokenBatch> e = MetaGradients.create(learner, base.withThreads(1), null, () -> new GatedAttentionLearner(cfg))) {
+            assertTrue(e instanceof KernelMetaGradient, "auto should pick the learner path for fomaml, got " + e.getClass().getSimpleName());
+            lossOne = e.compute(theta, alpha, tasks, one, null);
+        }
+        try (MetaGradient<TokenBatch> e = MetaGradients.create(learner, base.withThreads(2), null, () -> new GatedAttentionLearner(cfg))) {
+            lossTwo = e.compute(theta, alpha, tasks, two, null);
+        }
+        double err = MetaGradientCheck.relativeError(one, viaGraph);
+        assertTrue(err <= 1e-10, "first-order meta-gradient: learner path vs graph engine relative error " + err);
+        assertEquals(lossGraph, lossOne, 1e-10);
+        assertArrayEquals(one, two, "the learner path must not depend on the thread count");
+        assertEquals(lossOne, lossTwo, 0.0);
+        double tokenNorm = 0;
+        for (int i = (int) emb.offset(); i < emb.end(); i++) tokenNorm += one[i] * one[i];
+        assertTrue(tokenNorm > 0, "token embeddings get no first-order meta-gradient");
     }
 }
