@@ -17,10 +17,12 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -42,7 +44,7 @@ final class SafeTensorsHeader {
 
     SafeTensorsHeader(List<TensorInfo> tensors, Map<String, String> metadata) {
         this.tensors = List.copyOf(tensors);
-        this.metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     }
 
     /** Tensors in the order their keys appear in the header. */
@@ -88,7 +90,7 @@ final class SafeTensorsHeader {
         }
         if (root == null || !root.isObject()) {
             throw new SafeTensorsFormatException(file, null, "the header must be a JSON object, found "
-                    + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+                    + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase(Locale.ROOT)));
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         List<TensorInfo> tensors = new ArrayList<>();
@@ -107,7 +109,7 @@ final class SafeTensorsHeader {
     private static void readMetadata(Path file, JsonNode node, Map<String, String> out) {
         if (!node.isObject()) {
             throw new SafeTensorsFormatException(file, null, "\"" + METADATA_KEY + "\" must be an object of strings, found "
-                    + node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+                    + node.getNodeType().toString().toLowerCase(Locale.ROOT));
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> m = it.next();
