@@ -43,20 +43,34 @@ class AttentionMetaGradientTest {
         return TokenBatch.of(ids, labels);
     }
 
+    /** A tiny one-block model, its tasks, a noisy theta and inner rates 0.1 (0 on the token embeddings, which the graph engine keeps fixed in the inner loop). */
+    private record Fixture(ModelConfig cfg, GatedAttentionLearner learner, SeededRandom rng, List<TaskData<TokenBatch>> tasks, double[] theta, double[] alpha, ParamGroup emb) {
+        static Fixture of(ModelConfig.Activation act, long seed, int taskCount) {
+            ModelConfig cfg = ModelConfig.defaults().withShape(20, 8, 2, 1, 12, 6).withHead(ModelConfig.HeadType.ZERO)
+                    .withActivation(act).withDtype(DataType.DOUBLE).withGateInit(0.3);
+            GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+            SeededRandom rng = new SeededRandom(seed);
+            List<TaskData<TokenBatch>> tasks = new ArrayList<>();
+            for (int i = 0; i < taskCount; i++) tasks.add(new TaskData<>("tiny", batch(rng, 5, 6, 20, cfg.ways()), batch(rng, 4, 6, 20, cfg.ways())));
+            double[] theta = learner.initialParameters(rng).castTo(DataType.DOUBLE).toDoubleVector();
+            for (int i = 0; i < theta.length; i++) theta[i] += 0.3 * rng.nextGaussian();
+            double[] alpha = new double[theta.length];
+            Arrays.fill(alpha, 0.1);
+            ParamGroup emb = learner.layout().group(EncoderLayout.TOKENS);
+            Arrays.fill(alpha, (int) emb.offset(), (int) emb.end(), 0.0);
+            return new Fixture(cfg, learner, rng, tasks, theta, alpha, emb);
+        }
+    }
+
     @Test
     void exactMetaGradientMatchesFiniteDifferences() {
-        ModelConfig cfg = ModelConfig.defaults().withShape(20, 8, 2, 1, 12, 6).withHead(ModelConfig.HeadType.ZERO)
-                .withActivation(ModelConfig.Activation.GELU).withDtype(DataType.DOUBLE).withGateInit(0.3);
-        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
-        SeededRandom rng = new SeededRandom(21);
-        List<TaskData<TokenBatch>> tasks = new ArrayList<>();
-        for (int i = 0; i < 2; i++) tasks.add(new TaskData<>("tiny", batch(rng, 5, 6, 20, cfg.ways()), batch(rng, 4, 6, 20, cfg.ways())));
-        double[] theta = learner.initialParameters(rng).castTo(DataType.DOUBLE).toDoubleVector();
-        for (int i = 0; i < theta.length; i++) theta[i] += 0.3 * rng.nextGaussian();
-        double[] alpha = new double[theta.length];
-        Arrays.fill(alpha, 0.1);
-        ParamGroup emb = learner.layout().group(EncoderLayout.TOKENS);
-        Arrays.fill(alpha, (int) emb.offset(), (int) emb.end(), 0.0);
+        Fixture f = Fixture.of(ModelConfig.Activation.GELU, 21, 2);
+        ModelConfig cfg = f.cfg();
+        GatedAttentionLearner learner = f.learner();
+        SeededRandom rng = f.rng();
+        List<TaskData<TokenBatch>> tasks = f.tasks();
+        double[] theta = f.theta(), alpha = f.alpha();
+        ParamGroup emb = f.emb();
         int[] sample = new int[18];
         for (int j = 0; j < 12; j++) {
             int i;
@@ -94,19 +108,13 @@ class AttentionMetaGradientTest {
 
     @Test
     void firstOrderOnTheLearnerPathEqualsTheGraphEngineAndIsThreadCountIndependent() {
-        ModelConfig cfg = ModelConfig.defaults().withShape(20, 8, 2, 1, 12, 6).withHead(ModelConfig.HeadType.ZERO)
-                .withActivation(ModelConfig.Activation.RELU).withDtype(DataType.DOUBLE).withGateInit(0.3);
-        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
-        SeededRandom rng = new SeededRandom(5);
-        List<TaskData<TokenBatch>> tasks = new ArrayList<>();
-        for (int i = 0; i < 3; i++) tasks.add(new TaskData<>("tiny", batch(rng, 5, 6, 20, cfg.ways()), batch(rng, 4, 6, 20, cfg.ways())));
-        double[] theta = learner.initialParameters(rng).castTo(DataType.DOUBLE).toDoubleVector();
-        for (int i = 0; i < theta.length; i++) theta[i] += 0.3 * rng.nextGaussian();
-        double[] alpha = new double[theta.length];
-        Arrays.fill(alpha, 0.1);
-        ParamGroup emb = learner.layout().group(EncoderLayout.TOKENS);
         // the graph engine keeps the embeddings fixed in the inner loop; the learner path adapts them unless their rate is 0
-        Arrays.fill(alpha, (int) emb.offset(), (int) emb.end(), 0.0);
+        Fixture f = Fixture.of(ModelConfig.Activation.RELU, 5, 3);
+        ModelConfig cfg = f.cfg();
+        GatedAttentionLearner learner = f.learner();
+        List<TaskData<TokenBatch>> tasks = f.tasks();
+        double[] theta = f.theta(), alpha = f.alpha();
+        ParamGroup emb = f.emb();
         MamlConfig base = MamlConfig.from(com.typesafe.config.ConfigFactory.parseString("maml { algorithm = fomaml, inner-steps = 2, backend = auto }")
                 .withFallback(com.typesafe.config.ConfigFactory.defaultReference()));
         double[] viaGraph = new double[theta.length], one = new double[theta.length], two = new double[theta.length];

@@ -185,10 +185,7 @@ final class EagerEncoder {
         // second layer norm and the feed-forward
         double[] dR2 = s.nd3;
         layerNormBackward(grad, p + "ln2", dOut, k.xhat2J, k.inv2J, values(theta, p + "ln2.gamma"), dR2, nt);
-        s.host.write(dR2, s.dA);
-        Nd4j.gemm(k.hact, s.dA, view(grad, p + "ff.w2"), true, false, 1.0, 0.0);
-        put(grad, p + "ff.b2", columnSums(dR2, nt, d));
-        Nd4j.gemm(s.dA, view(theta, p + "ff.w2"), s.hidden, false, true, 1.0, 0.0);
+        linearBackward(theta, grad, s, k.hact, p + "ff.w2", p + "ff.b2", dR2, s.dA, s.hidden, 0.0);
         s.host.read(s.hidden, s.nf1);
         double[] dH = s.nf1;
         if (relu) {
@@ -200,19 +197,13 @@ final class EagerEncoder {
         } else {
             for (int i = 0; i < nt * ff; i++) dH[i] *= geluDerivative(k.hpreJ[i]);
         }
-        s.host.write(dH, s.dHidden);
-        Nd4j.gemm(k.x1, s.dHidden, view(grad, p + "ff.w1"), true, false, 1.0, 0.0);
-        put(grad, p + "ff.b1", columnSums(dH, nt, ff));
-        Nd4j.gemm(s.dHidden, view(theta, p + "ff.w1"), s.y, false, true, 1.0, 0.0);
+        linearBackward(theta, grad, s, k.x1, p + "ff.w1", p + "ff.b1", dH, s.dHidden, s.y, 0.0);
         s.host.read(s.y, s.nd1);
         for (int i = 0; i < nt * d; i++) s.nd1[i] += dR2[i]; // dX1
         // first layer norm and the output projection
         double[] dR1 = s.nd3;
         layerNormBackward(grad, p + "ln1", s.nd1, k.xhat1J, k.inv1J, values(theta, p + "ln1.gamma"), dR1, nt);
-        s.host.write(dR1, s.dA);
-        Nd4j.gemm(k.o, s.dA, view(grad, p + "attn.wo"), true, false, 1.0, 0.0);
-        put(grad, p + "attn.bo", columnSums(dR1, nt, d));
-        Nd4j.gemm(s.dA, view(theta, p + "attn.wo"), s.y, false, true, 1.0, 0.0);
+        linearBackward(theta, grad, s, k.o, p + "attn.wo", p + "attn.bo", dR1, s.dA, s.y, 0.0);
         s.host.read(s.y, s.nd1);
         double[] dOh = s.nd2;
         toHeads(s, s.nd1, null, 1.0, dOh);
@@ -272,13 +263,20 @@ final class EagerEncoder {
      * writes dW = x^T dY and db, and adds dY W^T into {@code s.dIn} (the first of the three sets it).
      */
     private void projectionBackward(INDArray theta, INDArray grad, Buffers s, INDArray x, String w, String bias, double[] headGrad, double factor) {
-        int nt = s.b * s.t;
         fromHeads(s, headGrad, factor, s.nd2);
-        s.host.write(s.nd2, s.dA);
-        Nd4j.gemm(x, s.dA, view(grad, w), true, false, 1.0, 0.0);
-        put(grad, bias, columnSums(s.nd2, nt, d));
-        boolean first = w.endsWith(".wv");
-        Nd4j.gemm(s.dA, view(theta, w), s.dIn, false, true, 1.0, first ? 0.0 : 1.0);
+        linearBackward(theta, grad, s, x, w, bias, s.nd2, s.dA, s.dIn, w.endsWith(".wv") ? 0.0 : 1.0);
+    }
+
+    /**
+     * Backward of y = x W + b for dy (Java values, staged through {@code dyArray}): dW = x^T dy and
+     * db = column sums of dy into the gradient, and dx = dy W^T (plus {@code beta} times what
+     * {@code dx} held) into {@code dx}.
+     */
+    private void linearBackward(INDArray theta, INDArray grad, Buffers s, INDArray x, String w, String bias, double[] dy, INDArray dyArray, INDArray dx, double beta) {
+        s.host.write(dy, dyArray);
+        Nd4j.gemm(x, dyArray, view(grad, w), true, false, 1.0, 0.0);
+        put(grad, bias, columnSums(dy, s.b * s.t, (int) dyArray.columns()));
+        Nd4j.gemm(dyArray, view(theta, w), dx, false, true, 1.0, beta);
     }
 
     // ------------------------------------------------------------------ fused loops
