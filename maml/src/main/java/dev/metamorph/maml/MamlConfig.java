@@ -42,7 +42,8 @@ public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps
 
     public MamlConfig {
         Checks.notNull("maml.algorithm", algorithm);
-        Checks.inOpenRange("maml.inner-lr", innerLr, 0.0, 10.0);
+        // 0 is allowed: no inner adaptation (with the prototype head, prototypical-network training)
+        if (Checks.nonNegative("maml.inner-lr", innerLr) >= 10.0) throw new IllegalArgumentException("maml.inner-lr must be in [0, 10), got " + innerLr);
         Checks.positive("maml.inner-steps", innerSteps);
         Checks.positive("maml.meta-lr", metaLr);
         Checks.positive("maml.meta-batch", metaBatch);

@@ -66,6 +66,13 @@ class OuterLoopTest {
         var bad = ConfigFactory.parseString("maml.algorithm = mamll").withFallback(ConfigFactory.defaultReference());
         ConfigException e2 = assertThrows(ConfigException.class, () -> MamlConfig.from(bad));
         assertTrue(e2.getMessage().contains("mamll") && e2.getMessage().contains("meta-sgd"), e2.getMessage());
+        // inner-lr 0 (no inner adaptation) is allowed; negative or huge rates are not
+        assertEquals(0.0, MamlConfig.from(ConfigFactory.parseString("maml.inner-lr = 0").withFallback(ConfigFactory.defaultReference())).innerLr());
+        for (String v : new String[] {"-0.1", "10"}) {
+            var c = ConfigFactory.parseString("maml.inner-lr = " + v).withFallback(ConfigFactory.defaultReference());
+            ConfigException e3 = assertThrows(ConfigException.class, () -> MamlConfig.from(c));
+            assertTrue(e3.getMessage().contains("maml.inner-lr"), e3.getMessage());
+        }
     }
 
     @Test
