@@ -83,8 +83,8 @@ public final class CurriculumEngine<B> {
      *
      * @param data base and target sources, target (and optional base) validation sets
      * @param thetaStart theta_0, [size] or [1, size]; not modified
-     * @param rng the run's generator for this component (e.g. {@code seeds.child("curriculum")}); all
-     *     batches and the Fisher estimate draw from it. Must be a {@link SeededRandom} when checkpointing.
+     * @param rng the run's generator for this component (e.g. {@code seeds.child("curriculum")}); the
+     *     training batches draw from it, the Fisher batches from a generator seeded by its first long. Must be a {@link SeededRandom} when checkpointing.
      * @param sink receives the metrics events
      * @param checkpointFolder where to checkpoint, or null; if it holds a checkpoint the run resumes from it
      *     (and {@code rng} is set to the saved state)
@@ -109,8 +109,11 @@ public final class CurriculumEngine<B> {
             LOG.info("Resuming the curriculum from {} at stage {} step {}", checkpoint, s.stage, s.current.step);
             emit(out, "resume", s, "file", checkpoint.toString());
         } else {
+            // the Fisher batches come from a generator split off here whether EWC is on or not, so the
+            // training batches are the same for every ewc-lambda (a fair with/without comparison)
+            long fisherSeed = rng.nextLong();
             if (config.ewcLambda() > 0) {
-                s.fisher = EwcPenalty.estimate(learner, theta0, data.base(), config.ewcFisherBatches(), rng);
+                s.fisher = EwcPenalty.estimate(learner, theta0, data.base(), config.ewcFisherBatches(), new SeededRandom(fisherSeed));
                 ewc = new EwcPenalty(config.ewcLambda(), theta0, s.fisher);
             } else {
                 ewc = null;

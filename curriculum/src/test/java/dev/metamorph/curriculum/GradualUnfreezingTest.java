@@ -97,6 +97,6 @@ class GradualUnfreezingTest {
         INDArray start = SineDomains.pretrained();
         INDArray copy = start.dup();
         engine.adapt(SineDomains.data(), start, new SeededRandom(1), ev -> { });
-        assertEquals(copy, start);
+        assertTrue(Arrays.equals(copy.toDoubleVector(), start.toDoubleVector()), "theta_start unchanged");
     }
 }
