@@ -171,6 +171,11 @@ public record CurriculumConfig(int stages, int stepsPerStage, Mix mix, Unfreeze 
                     m.getDouble("ewc-lambda"), m.getInt("ewc-fisher-batches"), OptimizerKind.fromKey(m.getString("optimizer")),
                     m.getDouble("momentum"), new Adam(ad.getDouble("beta1"), ad.getDouble("beta2"), ad.getDouble("epsilon")),
                     m.getDouble("grad-clip"), m.getInt("log-every"), m.getInt("checkpoint-every"));
+        } catch (ConfigException.WrongType e) {
+            String msg = e.getMessage();
+            String where = e.origin() == null ? "" : e.origin().description() + ": ";
+            if (msg.startsWith(where)) msg = msg.substring(where.length());
+            throw new ConfigException.WrongType(e.origin(), NS + "." + msg + " (each key's type is documented in curriculum/src/main/resources/reference.conf)", e);
         } catch (IllegalArgumentException e) {
             String key = keyIn(e.getMessage());
             String rel = key != null && key.startsWith(NS + ".") ? key.substring(NS.length() + 1) : null;
