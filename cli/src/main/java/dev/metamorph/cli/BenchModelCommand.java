@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.metamorph.maml.MetaAlgorithm;
 import dev.metamorph.model.ModelBenchmark;
 import dev.metamorph.model.ModelConfig;
 import java.io.BufferedReader;
@@ -66,6 +67,18 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--autodiff", description = "Also time SameDiff's own reverse pass (same as adding samediff-autodiff to --methods).")
     boolean autodiff;
 
+    @Option(names = "--meta-train", description = "Also measure episodes/s of whole meta-iterations (5-way 5-shot, 15 queries per class, full-length texts) for --meta-algorithms.")
+    boolean metaTrain;
+
+    @Option(names = "--meta-algorithms", split = ",", description = "Algorithms for --meta-train, each on the engine maml.backend = auto picks (default: ${DEFAULT-VALUE}).", defaultValue = "fomaml,maml")
+    List<String> metaAlgorithms;
+
+    @Option(names = "--meta-iterations", description = "Timed meta-iterations per algorithm, after one warm-up (default: ${DEFAULT-VALUE}).", defaultValue = "3")
+    int metaIterations;
+
+    @Option(names = "--meta-batch", description = "Tasks per meta-iteration for --meta-train (default: ${DEFAULT-VALUE}).", defaultValue = "2")
+    int metaBatch;
+
     @Option(names = "--child", hidden = true, description = "Run the measurements in this JVM (used for the per-thread-count child JVMs).")
     boolean child;
 
@@ -86,6 +99,13 @@ public final class BenchModelCommand implements Callable<Integer> {
         for (int t : threads) {
             for (JsonNode r : runChild(t)) {
                 ObjectNode o = (ObjectNode) r;
+                if (o.has("episodes_per_s")) {
+                    o.put("load_average", machine.loadAverage());
+                    if (json) System.out.println(JSON.writeValueAsString(o));
+                    else System.out.printf(Locale.ROOT, "%-8s %-18s %-6s %3d %5d  meta-iteration %9.1f ms  %7.2f episodes/s  (meta-batch %d, %s)%n", o.get("config").asText(), o.get("method").asText(),
+                            o.get("dtype").asText(), t, o.get("length").asInt(), o.get("ms_per_iteration").asDouble(), o.get("episodes_per_s").asDouble(), o.get("meta_batch").asInt(), o.get("engine").asText());
+                    continue;
+                }
                 boolean dbl = "double".equals(o.get("dtype").asText());
                 double peak = machine.peakGflops(t, dbl);
                 o.put("peak_gflops", round(peak));
@@ -109,8 +129,10 @@ public final class BenchModelCommand implements Callable<Integer> {
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MetamorphCommand.class.getName(), "bench", "model", "--child",
                 "--configs", String.join(",", configs), "--dtypes", String.join(",", dtypes), "--batch", "" + batch, "--length", "" + length,
-                "--tasks", "" + tasks, "--calls", "" + calls, "--warmup", "" + warmup, "--methods", String.join(",", methods)));
+                "--tasks", "" + tasks, "--calls", "" + calls, "--warmup", "" + warmup, "--methods", String.join(",", methods),
+                "--meta-algorithms", String.join(",", metaAlgorithms), "--meta-iterations", "" + metaIterations, "--meta-batch", "" + metaBatch));
         if (autodiff) cmd.add("--autodiff");
+        if (metaTrain) cmd.add("--meta-train");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("OMP_NUM_THREADS", Integer.toString(t));
         Process p = pb.start();
@@ -167,6 +189,31 @@ public final class BenchModelCommand implements Callable<Integer> {
                     o.put("gflops", round(r.gflops()));
                     System.out.println(JSON.writeValueAsString(o));
                     System.out.flush();
+                }
+                if (metaTrain) {
+                    int threads = Integer.parseInt(System.getenv().getOrDefault("OMP_NUM_THREADS", "1"));
+                    for (String a : metaAlgorithms) {
+                        MetaAlgorithm alg;
+                        try {
+                            alg = MetaAlgorithm.fromKey(a);
+                        } catch (IllegalArgumentException e) {
+                            throw new ExitCodes.UserError("--meta-algorithms: " + e.getMessage());
+                        }
+                        MetaTrainingSpeed.Result m = MetaTrainingSpeed.measure(c, alg, c.ways(), 5, 15, metaBatch, 1, metaIterations, threads, 1);
+                        ObjectNode o = JSON.createObjectNode();
+                        o.put("config", name);
+                        o.put("method", "meta-train-" + m.algorithm());
+                        o.put("engine", m.engine());
+                        o.put("dtype", type.name().toLowerCase(Locale.ROOT));
+                        o.put("threads", threads);
+                        o.put("length", c.maxLength());
+                        o.put("meta_batch", m.metaBatch());
+                        o.put("iterations", m.iterations());
+                        o.put("ms_per_iteration", round(m.msPerIteration()));
+                        o.put("episodes_per_s", round(m.episodesPerSecond()));
+                        System.out.println(JSON.writeValueAsString(o));
+                        System.out.flush();
+                    }
                 }
             }
         }
