@@ -5,9 +5,12 @@ import dev.metamorph.core.learn.Learner;
 import dev.metamorph.core.learn.LossAndGradient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -163,7 +166,7 @@ public final class CurriculumEngine<B> {
             double[] g = FlatArrays.toDoubles(lg.gradient());
             if (g.length != cur.theta.length) throw new IllegalStateException("The learner returned a gradient of " + g.length + " values for a theta of " + cur.theta.length);
             if (ewc != null) ewc.addGradient(cur.theta, g);
-            double norm = clip(g, rates);
+            double norm = maskAndClip(g, rates);
             cur.optimizer.step(cur.theta, g, plan, rates, s.elastic.multiplier());
             cur.step++;
             s.stepsRun++;
@@ -209,7 +212,7 @@ public final class CurriculumEngine<B> {
         double loss = meanLoss(cur.theta, data.targetValidation());
         double best = s.elastic.bestLoss();
         ElasticRate.Decision d = s.elastic.check(cur, loss);
-        emit(out, "check", s, "target-loss", loss, "best-loss", best, "decision", d.name().toLowerCase(java.util.Locale.ROOT),
+        emit(out, "check", s, "target-loss", loss, "best-loss", best, "decision", d.name().toLowerCase(Locale.ROOT),
                 "multiplier", s.elastic.multiplier());
         switch (d) {
             case GROW -> emit(out, "grow", s, "multiplier", s.elastic.multiplier());
@@ -222,8 +225,9 @@ public final class CurriculumEngine<B> {
                         s.stage, loss, from, best, cur.step, s.elastic.multiplier());
                 if (d == ElasticRate.Decision.STOP) {
                     s.stoppedEarly = true;
-                    String reason = s.elastic.rollbacksInARow() + " rollbacks in a row (curriculum.elastic.max-rollbacks-in-a-row = "
-                            + config.elastic().maxRollbacksInARow() + "); the stage ends at its last good state, step " + cur.step;
+                    String reason = s.elastic.rollbacksInARow() + " rollbacks to the last good state at step " + cur.step
+                            + " without an improving check (curriculum.elastic.max-rollbacks-in-a-row = " + config.elastic().maxRollbacksInARow()
+                            + "); the stage ends there. Lower curriculum.lr or raise curriculum.elastic.tolerance if this happens early.";
                     LOG.warn("Curriculum stage {} stopped: {}", s.stage, reason);
                     emit(out, "stage-stopped", s, "reason", reason);
                 }
@@ -244,26 +248,33 @@ public final class CurriculumEngine<B> {
         return (long) (t + 1) * targetSteps / steps > (long) t * targetSteps / steps;
     }
 
-    /** Clips the global norm of the trainable part of {@code g} in place (zeroing the frozen part); returns the norm before clipping. */
-    private double clip(double[] g, double[] rates) {
+    /**
+     * Masks {@code g} in place to the units with a non-zero rate (the frozen part becomes 0) and clips
+     * the global norm of what remains to {@code curriculum.grad-clip}; returns the norm before clipping.
+     */
+    private double maskAndClip(double[] g, double[] rates) {
         double sq = 0;
-        boolean[] trainable = new boolean[g.length];
-        for (int u = 0; u < rates.length; u++) {
-            if (rates[u] == 0.0) continue;
-            for (long[] r : plan.units().get(u).ranges()) {
-                for (int i = (int) r[0]; i < r[0] + r[1]; i++) {
-                    trainable[i] = true;
-                    sq += g[i] * g[i];
-                }
-            }
+        int next = 0;
+        for (long[] r : trainableRanges(rates)) {
+            Arrays.fill(g, next, (int) r[0], 0.0);
+            for (int i = (int) r[0]; i < r[0] + r[1]; i++) sq += g[i] * g[i];
+            next = (int) (r[0] + r[1]);
         }
-        for (int i = 0; i < g.length; i++) if (!trainable[i]) g[i] = 0.0;
+        Arrays.fill(g, next, g.length, 0.0);
         double norm = Math.sqrt(sq);
         if (config.gradClip() > 0 && norm > config.gradClip()) {
             double f = config.gradClip() / norm;
             for (int i = 0; i < g.length; i++) g[i] *= f;
         }
         return norm;
+    }
+
+    /** The ranges of theta of the units with a non-zero rate, sorted by offset. */
+    private List<long[]> trainableRanges(double[] rates) {
+        List<long[]> out = new ArrayList<>();
+        for (int u = 0; u < rates.length; u++) if (rates[u] != 0.0) out.addAll(plan.units().get(u).ranges());
+        out.sort(Comparator.comparingLong(r -> r[0]));
+        return out;
     }
 
     private double meanLoss(double[] theta, List<B> batches) {

@@ -69,6 +69,32 @@ class ElasticRateTest {
         assertEquals(r.targetLossBefore(), r.targetLossAfter());
     }
 
+    /** Over a longer run with rollbacks, each rollback returns to the step of the stage's last improving check (or its start). */
+    @Test
+    void rollbacksReturnToTheLastImprovingCheck() {
+        CurriculumConfig config = SineDomains.quick(2, 30).withOptimizer(CurriculumConfig.OptimizerKind.ADAM, 0.9)
+                .withElastic(new CurriculumConfig.Elastic(3, 1.5, 0.5, 0.0, 0.01, 8.0, 4)).withUnfreeze(new CurriculumConfig.Unfreeze(List.of(), 2, 1))
+                .withLr(0.05, 1.0);
+        List<Map<String, Object>> events = new ArrayList<>();
+        CurriculumResult r = new CurriculumEngine<>(SineDomains.learner(), config).adapt(SineDomains.data(), SineDomains.pretrained(), new SeededRandom(19), events::add);
+        int lastGood = 0;
+        int rollbacks = 0;
+        for (Map<String, Object> e : events) {
+            switch ((String) e.get("event")) {
+                case "stage-start" -> lastGood = 0;
+                case "grow" -> lastGood = (int) e.get("step");
+                case "rollback" -> {
+                    rollbacks++;
+                    assertEquals(lastGood, e.get("to-step"), "rollback " + e);
+                    assertTrue((int) e.get("from-step") > lastGood);
+                }
+                default -> { }
+            }
+        }
+        assertTrue(rollbacks > 0 && rollbacks == r.rollbacks(), "rollbacks " + rollbacks + " / " + r.rollbacks());
+        assertTrue(events.stream().anyMatch(e -> "grow".equals(e.get("event")) && (int) e.get("step") > 0));
+    }
+
     /** Drives ElasticRate directly on a real learner and Adam state: a rollback restores theta, optimiser state and step bitwise. */
     @Test
     void rollbackRestoresThetaAndOptimizerStateBitwise() {
