@@ -38,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * {@code checkpoint-every} steps and at each stage end, and a later call with the same folder resumes
  * from it and ends bitwise equal to an uninterrupted run. The caller's theta_start is never modified.
  *
+ * <pre>{@code
+ * CurriculumConfig cc = CurriculumConfig.from(ctx.config());
+ * CurriculumData<TokenBatch> data = new CurriculumData<>(baseSource, targetSource, targetVal, baseVal);
+ * CurriculumResult r = new CurriculumEngine<>(learner, cc)
+ *         .adapt(data, theta0, ctx.seeds().child("curriculum"), ctx.metrics()::append, ctx.checkpointsDir().resolve("curriculum"));
+ * }</pre>
+ *
  * @param <B> the learner's batch type
  */
 public final class CurriculumEngine<B> {

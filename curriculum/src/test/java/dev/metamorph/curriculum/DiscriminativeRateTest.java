@@ -57,6 +57,35 @@ class DiscriminativeRateTest {
         assertTrue(theta1[0] != theta0[0]);
     }
 
+    /**
+     * Adam counts steps per unit: a unit unfrozen in stage 1 gets a bias-corrected first step of
+     * size lr_unit (|m^ / sqrt(s^)| = 1 at its first step) even though the optimiser already ran a step.
+     */
+    @Test
+    void adamGivesALateUnfrozenUnitAFullFirstStep() {
+        MlpLearner learner = SineDomains.learner();
+        RegressionBatch batch = SineDomains.TARGET.sample(new SeededRandom(12), 12);
+        CurriculumConfig config = SineDomains.quick(2, 1).withMix(new CurriculumConfig.Mix(List.of(1.0, 1.0), 0, 0))
+                .withOptimizer(CurriculumConfig.OptimizerKind.ADAM, 0.9).withLr(0.01, 0.5);
+        CurriculumData<RegressionBatch> data = new CurriculumData<>(r -> batch, r -> batch, List.of(batch), List.of());
+        List<double[]> thetas = new java.util.ArrayList<>();
+        INDArray start = SineDomains.pretrained();
+        thetas.add(start.toDoubleVector());
+        new CurriculumEngine<>(learner, config).onStageEnd((r, t) -> thetas.add(t.toDoubleVector())).adapt(data, start, new SeededRandom(1), e -> { });
+        ParamGroup w = learner.layout().group("layer1.weight");
+        int moved = 0;
+        for (long i = w.offset(); i < w.end(); i++) {
+            double before = thetas.get(1)[(int) i];
+            double after = thetas.get(2)[(int) i];
+            assertEquals(before, thetas.get(0)[(int) i], 0.0, "frozen in stage 0");
+            if (after != before) {
+                moved++;
+                assertEquals(0.005, Math.abs(after - before), 1e-6, "first Adam step of layer1 (rate 0.01 * 0.5)");
+            }
+        }
+        assertTrue(moved > w.length() / 2, "most of layer1 moved: " + moved);
+    }
+
     @Test
     void unitRatesDecayFromTheTop() {
         UnfreezingPlan plan = UnfreezingPlan.resolve(SineDomains.quick(3, 1).withLr(0.2, 0.5), SineDomains.learner().layout());

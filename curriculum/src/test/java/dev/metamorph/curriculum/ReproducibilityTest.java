@@ -72,6 +72,11 @@ class ReproducibilityTest {
         assertEquals(1, first.get("stage"));
         assertTrue((int) first.get("step") > 0 && (int) first.get("step") < 15, "resumed mid-stage: " + first);
         assertSameResult(uninterrupted, resumed);
+
+        // a finished run's folder holds its final checkpoint: calling again returns the same result without training
+        List<Map<String, Object>> again = new ArrayList<>();
+        assertSameResult(uninterrupted, run(dir.resolve("a"), again));
+        assertTrue(again.stream().noneMatch(e -> "step".equals(e.get("event")) || "check".equals(e.get("event"))), "no training after the last stage");
     }
 
     @Test
