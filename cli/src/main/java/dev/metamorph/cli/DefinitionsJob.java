@@ -18,6 +18,13 @@ import dev.metamorph.eval.TfidfPrototypeClassifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import dev.metamorph.model.GatedAttentionLearner;
+import dev.metamorph.model.ModelArchive;
+import dev.metamorph.model.ModelConfig;
+import dev.metamorph.prompts.PromptsConfig;
+import dev.metamorph.prompts.TemplateRegistry;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +56,43 @@ final class DefinitionsJob {
 
     int run() throws IOException {
         DatasetConfig data = DatasetConfig.from(run.config());
-        EvalConfig eval = EvalConfig.from(run.config());
+        DomainStore store = openData(data);
+        DefinitionsMetaTraining.Result trained = DefinitionsMetaTraining.run(run, store, data, progressBar);
+        out.printf(Locale.ROOT, "meta-trained %d steps in %.0f s (%.1f tasks/s), last query loss %.4f; theta_0 saved to %s%n", trained.training().steps(),
+                trained.training().seconds(), trained.training().tasksPerSecond(), trained.training().lastLoss(), trained.modelFile());
+        String algorithm = run.config().getString("maml.algorithm");
+        evaluate(store, data, trained.learner(), trained.encoder(), List.of(
+                new Candidate("no meta-training (random init, fine-tune)", trained.initialTheta()),
+                new Candidate(algorithm + " (theta_0, fine-tune)", trained.theta0())));
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Evaluates a saved model ({@code model/theta0.zip} of a run, with its own model config and
+     * tokenizer) on the target domains with this run's {@code eval}, {@code task}, {@code dataset}
+     * and {@code prompts} settings, beside the TF-IDF floor.
+     */
+    int evaluate(Path modelFile) throws IOException {
+        if (!Files.isRegularFile(modelFile)) throw new ExitCodes.UserError("No saved model at " + modelFile + "; give the model/theta0.zip of a run folder");
+        ModelArchive.Saved saved = ModelArchive.load(modelFile);
+        int ways = run.config().getInt("task.ways");
+        if (saved.config().ways() != ways) {
+            throw new ExitCodes.UserError("The model in " + modelFile + " has " + saved.config().ways() + " outputs (model.ways) but task.ways = " + ways + "; evaluate with task.ways=" + saved.config().ways());
+        }
+        run.addProvenance("model.file", modelFile.toAbsolutePath().toString());
+        DatasetConfig data = DatasetConfig.from(run.config());
+        DomainStore store = openData(data);
+        PromptTexts texts = new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())));
+        DefinitionsEncoder encoder = new DefinitionsEncoder(saved.tokenizer(), texts, saved.config().head() == ModelConfig.HeadType.PROTOTYPE);
+        GatedAttentionLearner learner = new GatedAttentionLearner(saved.config());
+        evaluate(store, data, learner, encoder, List.of(new Candidate("saved model " + modelFile.getFileName() + " (fine-tune)", saved.theta())));
+        return ExitCodes.OK;
+    }
+
+    /** A parameter vector to evaluate, under the name its report row carries. */
+    private record Candidate(String name, INDArray theta) {}
+
+    private DomainStore openData(DatasetConfig data) throws IOException {
         DomainStore store = DomainStore.open(data.resolvedCacheDir(run.projectRoot()), data.onBadRecord());
         List<String> imported;
         try {
@@ -59,14 +102,13 @@ final class DefinitionsJob {
         }
         if (!imported.isEmpty()) out.println("imported: " + String.join(", ", imported));
         for (String d : data.domains()) store.manifest(d).ifPresent(m -> run.addProvenance("data." + d + ".sha256", m.sha256()));
+        return store;
+    }
 
-        DefinitionsMetaTraining.Result trained = DefinitionsMetaTraining.run(run, store, data, progressBar);
-        out.printf(Locale.ROOT, "meta-trained %d steps in %.0f s (%.1f tasks/s), last query loss %.4f; theta_0 saved to %s%n", trained.training().steps(),
-                trained.training().seconds(), trained.training().tasksPerSecond(), trained.training().lastLoss(), trained.modelFile());
-        String algorithm = run.config().getString("maml.algorithm");
-        FewShotEvaluator<Record, TokenBatch> evaluator = new FewShotEvaluator<>(trained.learner(), trained.encoder()::task, DefinitionsEncoder::tokens);
+    private void evaluate(DomainStore store, DatasetConfig data, GatedAttentionLearner learner, DefinitionsEncoder encoder, List<Candidate> candidates) throws IOException {
+        EvalConfig eval = EvalConfig.from(run.config());
+        FewShotEvaluator<Record, TokenBatch> evaluator = new FewShotEvaluator<>(learner, encoder::task, DefinitionsEncoder::tokens);
         FewShotEvaluator.Adaptation adaptation = new FewShotEvaluator.Adaptation(eval.adaptSteps(), eval.adaptLr(), null);
-
         for (String target : data.targetDomains()) {
             DomainClasses classes = store.classes(target, data);
             ClassSplit split = ClassSplit.fromKey(eval.split());
@@ -74,8 +116,7 @@ final class DefinitionsJob {
             TfidfPrototypeClassifier floor = new TfidfPrototypeClassifier(corpus);
             for (int shots : eval.shots()) {
                 List<Episode<Record>> episodes = episodes(classes, split, eval, shots);
-                record("no meta-training (random init, fine-tune)", target, shots, eval, evaluator.evaluateAll(trained.initialTheta(), episodes, adaptation));
-                record(algorithm + " (theta_0, fine-tune)", target, shots, eval, evaluator.evaluateAll(trained.theta0(), episodes, adaptation));
+                for (Candidate c : candidates) record(c.name(), target, shots, eval, evaluator.evaluateAll(c.theta(), episodes, adaptation));
                 EpisodeScores scores = new EpisodeScores();
                 for (Episode<Record> e : episodes) {
                     long t0 = System.nanoTime();
@@ -87,7 +128,6 @@ final class DefinitionsJob {
             }
         }
         writeReport(data, eval);
-        return ExitCodes.OK;
     }
 
     /** The fixed test episodes of one setting: same seed, same episodes in every run. */

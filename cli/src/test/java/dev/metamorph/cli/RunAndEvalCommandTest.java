@@ -1,0 +1,69 @@
+package dev.metamorph.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The main job end to end on the real data (imported into the project's cache if missing) with a
+ * tiny model and a handful of episodes, then {@code eval} on the model it saved: exit codes, the
+ * report rows, the evaluation events in metrics.jsonl, and the error for a missing model.
+ */
+class RunAndEvalCommandTest extends CliTestBase {
+    private static final String[] TINY = {"model.vocab-size=300", "model.d-model=8", "model.heads=2", "model.blocks=1", "model.ff-size=16", "model.max-length=24",
+        "maml.iterations=2", "maml.meta-batch=2", "maml.val-every=0", "maml.checkpoint-every=0", "task.queries=2", "eval.episodes=4", "eval.adapt-steps=1"};
+
+    @Test
+    void runTrainsEvaluatesAndReportsThenEvalScoresTheSavedModel(@TempDir Path tmp) throws Exception {
+        Path runDir = tmp.resolve("run");
+        Result r = run(args("run", "run.dir=" + runDir));
+        assertEquals(0, r.code(), r.out() + r.err());
+        String summary = Files.readString(runDir.resolve("report/summary.md"));
+        for (String row : List.of("no meta-training (random init, fine-tune)", "(theta_0, fine-tune)", "tfidf-prototype (row 0, no training)")) {
+            assertTrue(summary.contains(row), "report lacks '" + row + "':\n" + summary);
+        }
+        List<JsonNode> evals = evalEvents(runDir);
+        assertEquals(3 * 2, evals.size(), "three methods x two shot settings");
+        for (JsonNode e : evals) {
+            assertEquals(4, e.get("episodes").asInt());
+            double acc = e.get("accuracy").get(0).asDouble();
+            assertTrue(acc >= 0 && acc <= 1, e.toString());
+        }
+        Path model = runDir.resolve("model/theta0.zip");
+        assertTrue(Files.isRegularFile(model));
+
+        Path evalDir = tmp.resolve("eval");
+        Result e = run(args("eval", "--model", model.toString(), "run.dir=" + evalDir));
+        assertEquals(0, e.code(), e.out() + e.err());
+        assertTrue(Files.readString(evalDir.resolve("report/summary.md")).contains("saved model theta0.zip (fine-tune)"));
+        assertEquals(2 * 2, evalEvents(evalDir).size(), "saved model and TF-IDF x two shot settings");
+
+        Result missing = run("eval", "--model", tmp.resolve("nothing.zip").toString(), "run.dir=" + tmp.resolve("x"));
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("No saved model") && missing.err().contains("nothing.zip"), missing.err());
+    }
+
+    private static String[] args(String... head) {
+        List<String> a = new ArrayList<>(List.of(head));
+        a.addAll(List.of(TINY));
+        return a.toArray(String[]::new);
+    }
+
+    private static List<JsonNode> evalEvents(Path runDir) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            JsonNode n = json.readTree(line);
+            if ("eval".equals(n.path("event").asText())) out.add(n);
+        }
+        return out;
+    }
+}
