@@ -198,7 +198,7 @@ public final class CurriculumEngine<B> {
         s.stageStarted = false;
         LOG.info("Curriculum stage {} done: {} steps ({} target, {} base), target loss {} -> {}, {} rollbacks{}", k, r.stepsRun(), r.targetBatches(),
                 r.baseBatches(), r.targetLossStart(), r.targetLossEnd(), r.rollbacks(), r.stoppedEarly() ? ", stopped early" : "");
-        Map<String, Object> e = event("stage-end", k, r.stepsRun(), s.globalStep);
+        Map<String, Object> e = event("stage-end", k, cur.step, s.globalStep);
         e.put("units", r.units());
         e.put("steps-run", r.stepsRun());
         e.put("target-batches", r.targetBatches());
