@@ -45,6 +45,7 @@ final class DefinitionsJob {
     private final RunContext run;
     private final PrintWriter out;
     private final List<String> reportRows = new ArrayList<>();
+    private final List<String> curriculumLines = new ArrayList<>();
 
     DefinitionsJob(RunContext run, PrintWriter out, boolean progressBar) {
         this.run = run;
@@ -61,9 +62,27 @@ final class DefinitionsJob {
         out.printf(Locale.ROOT, "meta-trained %d steps in %.0f s (%.1f tasks/s), last query loss %.4f; theta_0 saved to %s%n", trained.training().steps(),
                 trained.training().seconds(), trained.training().tasksPerSecond(), trained.training().lastLoss(), trained.modelFile());
         String algorithm = run.config().getString("maml.algorithm");
-        evaluate(store, data, trained.learner(), trained.encoder(), List.of(
-                new Candidate("no meta-training (random init, fine-tune)", trained.initialTheta()),
-                new Candidate(algorithm + " (theta_0, fine-tune)", trained.theta0())));
+        Map<String, List<Candidate>> candidates = new LinkedHashMap<>();
+        boolean curriculum = run.config().getBoolean("curriculum.enabled");
+        boolean prototype = trained.learner().config().head() == ModelConfig.HeadType.PROTOTYPE;
+        if (curriculum && !prototype) out.println("curriculum: skipped (it trains on episodes with episode-local labels, which needs model.head = prototype)");
+        for (String target : data.targetDomains()) {
+            List<Candidate> list = new ArrayList<>(List.of(
+                    new Candidate("no meta-training (random init, fine-tune)", trained.initialTheta()),
+                    new Candidate(algorithm + " (theta_0, fine-tune)", trained.theta0())));
+            if (curriculum && prototype) {
+                DefinitionsCurriculum.Result c = DefinitionsCurriculum.adapt(run, store, data, target, trained.learner(), trained.encoder(), trained.tokenizer(),
+                        trained.theta0(), run.config().getInt("curriculum.validation-episodes"));
+                var r = c.curriculum();
+                out.printf(Locale.ROOT, "curriculum %s: %d stages, %d rollbacks; target val loss %.4f -> %.4f; source val loss %.4f -> %.4f (forgetting %+.4f); saved to %s%n",
+                        target, r.stages().size(), r.rollbacks(), r.targetLossBefore(), r.targetLossAfter(), r.baseLossBefore(), r.baseLossAfter(), r.forgetting(), c.modelFile());
+                curriculumLines.add(String.format(Locale.ROOT, "- %s: %d stages, %d rollbacks; target meta-val loss %.4f -> %.4f; source meta-val loss %.4f -> %.4f (forgetting %+.4f)",
+                        target, r.stages().size(), r.rollbacks(), r.targetLossBefore(), r.targetLossAfter(), r.baseLossBefore(), r.baseLossAfter(), r.forgetting()));
+                list.add(new Candidate(algorithm + " + curriculum (" + target + ")", c.theta()));
+            }
+            candidates.put(target, list);
+        }
+        evaluate(store, data, trained.learner(), trained.encoder(), candidates);
         return ExitCodes.OK;
     }
 
@@ -85,7 +104,9 @@ final class DefinitionsJob {
         PromptTexts texts = new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())));
         DefinitionsEncoder encoder = new DefinitionsEncoder(saved.tokenizer(), texts, saved.config().head() == ModelConfig.HeadType.PROTOTYPE);
         GatedAttentionLearner learner = new GatedAttentionLearner(saved.config());
-        evaluate(store, data, learner, encoder, List.of(new Candidate("saved model " + modelFile.getFileName() + " (fine-tune)", saved.theta())));
+        Map<String, List<Candidate>> candidates = new LinkedHashMap<>();
+        for (String target : data.targetDomains()) candidates.put(target, List.of(new Candidate("saved model " + modelFile.getFileName() + " (fine-tune)", saved.theta())));
+        evaluate(store, data, learner, encoder, candidates);
         return ExitCodes.OK;
     }
 
@@ -105,7 +126,7 @@ final class DefinitionsJob {
         return store;
     }
 
-    private void evaluate(DomainStore store, DatasetConfig data, GatedAttentionLearner learner, DefinitionsEncoder encoder, List<Candidate> candidates) throws IOException {
+    private void evaluate(DomainStore store, DatasetConfig data, GatedAttentionLearner learner, DefinitionsEncoder encoder, Map<String, List<Candidate>> candidates) throws IOException {
         EvalConfig eval = EvalConfig.from(run.config());
         FewShotEvaluator<Record, TokenBatch> evaluator = new FewShotEvaluator<>(learner, encoder::task, DefinitionsEncoder::tokens);
         FewShotEvaluator.Adaptation adaptation = new FewShotEvaluator.Adaptation(eval.adaptSteps(), eval.adaptLr(), null);
@@ -116,7 +137,7 @@ final class DefinitionsJob {
             TfidfPrototypeClassifier floor = new TfidfPrototypeClassifier(corpus);
             for (int shots : eval.shots()) {
                 List<Episode<Record>> episodes = episodes(classes, split, eval, shots);
-                for (Candidate c : candidates) record(c.name(), target, shots, eval, evaluator.evaluateAll(c.theta(), episodes, adaptation));
+                for (Candidate c : candidates.get(target)) record(c.name(), target, shots, eval, evaluator.evaluateAll(c.theta(), episodes, adaptation));
                 EpisodeScores scores = new EpisodeScores();
                 for (Episode<Record> e : episodes) {
                     long t0 = System.nanoTime();
@@ -167,6 +188,11 @@ final class DefinitionsJob {
                 .append(".\nAccuracy and macro-F1 are means over episodes +- 95% CI (1.96 sd / sqrt(n)).\n\n");
         sb.append("| method | domain | setting | accuracy | macro-F1 | episodes |\n|---|---|---|---|---|---|\n");
         for (String r : reportRows) sb.append(r).append('\n');
+        if (!curriculumLines.isEmpty()) {
+            sb.append("\nCurriculum adaptation (").append(run.config().getInt("curriculum.stages")).append(" stages; losses on fixed meta-val episodes, ")
+                    .append("forgetting = source loss after - before):\n\n");
+            for (String l : curriculumLines) sb.append(l).append('\n');
+        }
         Files.createDirectories(run.reportDir());
         dev.metamorph.core.run.AtomicFiles.writeString(run.reportDir().resolve("summary.md"), sb.toString());
         out.println("report: " + run.reportDir().resolve("summary.md"));

@@ -44,7 +44,7 @@ final class DefinitionsMetaTraining {
     private static final Logger LOG = LoggerFactory.getLogger(DefinitionsMetaTraining.class);
 
     /** The outcome: the learner, theta_0 [size], the encoder that feeds it, and training figures. */
-    record Result(GatedAttentionLearner learner, INDArray theta0, INDArray initialTheta, DefinitionsEncoder encoder, Path modelFile,
+    record Result(GatedAttentionLearner learner, INDArray theta0, INDArray initialTheta, DefinitionsEncoder encoder, BpeTokenizer tokenizer, Path modelFile,
                   MetaTrainingLoop.Result training) {}
 
     private DefinitionsMetaTraining() {}
@@ -100,6 +100,6 @@ final class DefinitionsMetaTraining {
         metaLearner.close();
         Path modelFile = run.dir().resolve("model").resolve("theta0.zip");
         ModelArchive.save(modelFile, modelCfg, tokenizer, theta0);
-        return new Result(learner, theta0, initial, encoder, modelFile, r);
+        return new Result(learner, theta0, initial, encoder, tokenizer, modelFile, r);
     }
 }

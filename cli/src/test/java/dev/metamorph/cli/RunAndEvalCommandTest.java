@@ -14,12 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The main job end to end on the real data (imported into the project's cache if missing) with a
- * tiny model and a handful of episodes, then {@code eval} on the model it saved: exit codes, the
- * report rows, the evaluation events in metrics.jsonl, and the error for a missing model.
+ * tiny prototype-head model, a few steps of meta-training and curriculum, and a handful of
+ * episodes, then {@code eval} on the model it saved: exit codes, the report rows, the evaluation
+ * events in metrics.jsonl, the saved models, and the error for a missing model.
  */
 class RunAndEvalCommandTest extends CliTestBase {
     private static final String[] TINY = {"model.vocab-size=300", "model.d-model=8", "model.heads=2", "model.blocks=1", "model.ff-size=16", "model.max-length=24",
-        "maml.iterations=2", "maml.meta-batch=2", "maml.val-every=0", "maml.checkpoint-every=0", "task.queries=2", "eval.episodes=4", "eval.adapt-steps=1"};
+        "maml.iterations=2", "maml.meta-batch=2", "maml.val-every=0", "maml.checkpoint-every=0", "task.queries=2", "eval.episodes=4", "eval.adapt-steps=1",
+        "model.head=prototype", "curriculum.stages=2", "curriculum.steps-per-stage=3", "curriculum.validation-episodes=2", "curriculum.elastic.check-every=2"};
 
     @Test
     void runTrainsEvaluatesAndReportsThenEvalScoresTheSavedModel(@TempDir Path tmp) throws Exception {
@@ -27,11 +29,12 @@ class RunAndEvalCommandTest extends CliTestBase {
         Result r = run(args("run", "run.dir=" + runDir));
         assertEquals(0, r.code(), r.out() + r.err());
         String summary = Files.readString(runDir.resolve("report/summary.md"));
-        for (String row : List.of("no meta-training (random init, fine-tune)", "(theta_0, fine-tune)", "tfidf-prototype (row 0, no training)")) {
+        for (String row : List.of("no meta-training (random init, fine-tune)", "(theta_0, fine-tune)", "+ curriculum (gcide)", "tfidf-prototype (row 0, no training)", "forgetting")) {
             assertTrue(summary.contains(row), "report lacks '" + row + "':\n" + summary);
         }
         List<JsonNode> evals = evalEvents(runDir);
-        assertEquals(3 * 2, evals.size(), "three methods x two shot settings");
+        assertEquals(4 * 2, evals.size(), "four methods x two shot settings");
+        assertTrue(Files.isRegularFile(runDir.resolve("model/adapted-gcide.zip")), "the curriculum-adapted model is saved");
         for (JsonNode e : evals) {
             assertEquals(4, e.get("episodes").asInt());
             double acc = e.get("accuracy").get(0).asDouble();

@@ -1,0 +1,61 @@
+package dev.metamorph.cli;
+
+import dev.metamorph.core.SeededRandom;
+import dev.metamorph.core.run.RunContext;
+import dev.metamorph.curriculum.CurriculumConfig;
+import dev.metamorph.curriculum.CurriculumData;
+import dev.metamorph.curriculum.CurriculumEngine;
+import dev.metamorph.curriculum.CurriculumResult;
+import dev.metamorph.datasets.ClassSplit;
+import dev.metamorph.datasets.DatasetConfig;
+import dev.metamorph.datasets.DomainStore;
+import dev.metamorph.datasets.EpisodeSampler;
+import dev.metamorph.datasets.MixedEpisodeSampler;
+import dev.metamorph.model.GatedAttentionLearner;
+import dev.metamorph.model.ModelArchive;
+import dev.metamorph.model.TokenBatch;
+import dev.metamorph.model.tokenizer.BpeTokenizer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Curriculum adaptation of the meta-trained theta_0 to one target domain (the brief's step 2):
+ * base batches are episodes of the source domains' meta-train classes, target batches episodes of
+ * the target domain's meta-train classes, the elastic rate watches fixed episodes of the target's
+ * meta-val classes, and forgetting is measured on fixed episodes of the sources' meta-val classes.
+ * Every batch is one episode (the prototype head: support rows make the class means, the loss is
+ * on the query rows), so labels stay episode-local like in meta-training. The target's meta-test
+ * classes, which the evaluation uses, are never seen. The adapted model is saved as
+ * {@code model/adapted-<domain>.zip}.
+ */
+final class DefinitionsCurriculum {
+    private DefinitionsCurriculum() {}
+
+    /** The outcome: adapted theta, the engine's result and where the model went. */
+    record Result(INDArray theta, CurriculumResult curriculum, Path modelFile) {}
+
+    static Result adapt(RunContext run, DomainStore store, DatasetConfig data, String target, GatedAttentionLearner learner, DefinitionsEncoder encoder,
+                        BpeTokenizer tokenizer, INDArray theta0, int validationEpisodes) throws IOException {
+        int ways = run.config().getInt("task.ways"), shots = run.config().getInt("task.shots"), queries = run.config().getInt("task.queries");
+        MixedEpisodeSampler base = store.sourceSampler(data, ClassSplit.META_TRAIN, ways, shots, queries);
+        EpisodeSampler targetTrain = store.classes(target, data).sampler(ClassSplit.META_TRAIN, ways, shots, queries);
+        EpisodeSampler targetVal = store.classes(target, data).sampler(ClassSplit.META_VAL, ways, shots, queries);
+        MixedEpisodeSampler baseVal = store.sourceSampler(data, ClassSplit.META_VAL, ways, shots, queries);
+        SeededRandom valRng = run.seeds().child("curriculum.validation." + target);
+        List<TokenBatch> targetValidation = new ArrayList<>(), baseValidation = new ArrayList<>();
+        for (int i = 0; i < validationEpisodes; i++) targetValidation.add(encoder.task(targetVal.sample(valRng)).query());
+        for (int i = 0; i < validationEpisodes; i++) baseValidation.add(encoder.task(baseVal.sample(valRng)).query());
+        CurriculumData<TokenBatch> cd = new CurriculumData<>(rng -> encoder.task(base.sample(rng)).query(), rng -> encoder.task(targetTrain.sample(rng)).query(),
+                targetValidation, baseValidation);
+        CurriculumEngine<TokenBatch> engine = new CurriculumEngine<>(learner, CurriculumConfig.from(run.config()));
+        CurriculumResult r = engine.adapt(cd, theta0, run.seeds().child("curriculum." + target), run.metrics()::append,
+                run.checkpointsDir().resolve("curriculum-" + target));
+        Path file = run.dir().resolve("model").resolve("adapted-" + target + ".zip");
+        ModelArchive.save(file, learner.config(), tokenizer, r.theta());
+        return new Result(r.theta(), r, file);
+    }
+
+}
