@@ -20,10 +20,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The gated-attention encoder as a {@link GraphLearner} over one flat theta (layout:
- * {@link EncoderLayout}). Losses and gradients run as SameDiff graphs whose backward pass is
- * written as forward ops ({@link GatedAttentionGraph}), so {@link #lossAndGradient} is one forward
- * {@code output()} call with no SameDiff reverse pass, and task-batched calls evaluate a whole
- * meta-batch in one call (a task dimension, batched matmuls).
+ * {@link EncoderLayout}), with two paths to the same numbers (equal to 1e-10 in double, tested):
+ * <ul>
+ *   <li>{@link #lossAndGradient}, {@link #predict}, {@link #losses}: the eager pass
+ *       ({@link EagerEncoder}: ND4J matrix products on preallocated buffers, the elementwise work
+ *       fused in Java loops), task by task;</li>
+ *   <li>the graph ops ({@link #lossOps}, {@link #gradientOps}, {@link #graphLossAndGradient}):
+ *       SameDiff graphs whose backward pass is written as forward ops ({@link GatedAttentionGraph}),
+ *       task-batched (a task dimension, batched matmuls), which exact second-order meta-gradients
+ *       differentiate again.</li>
+ * </ul>
  *
  * <p>The token embedding table stays outside the graph (M2.1's {@code gather} gradient is wrong):
  * rows are looked up in plain ND4J and fed as the {@code x} placeholder; their gradient is
