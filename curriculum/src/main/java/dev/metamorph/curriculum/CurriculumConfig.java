@@ -1,6 +1,7 @@
 package dev.metamorph.curriculum;
 
 import com.typesafe.config.Config;
+import dev.metamorph.core.config.KeySuggester;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
@@ -199,19 +200,9 @@ public record CurriculumConfig(int stages, int stepsPerStage, Mix mix, Unfreeze 
 
     private static void rejectUnknownKeys(Config c, Config reference) {
         if (!c.hasPath(NS)) return;
-        Set<String> known = new TreeSet<>();
-        collect(reference.getConfig(NS).root(), new ArrayList<>(), known);
+        Set<String> known = KeySuggester.allPaths(reference.getConfig(NS).root());
         List<String> prefix = new ArrayList<>();
         walk(c.getConfig(NS).root(), reference.getConfig(NS).root(), prefix, known);
-    }
-
-    private static void collect(ConfigObject obj, List<String> prefix, Set<String> out) {
-        for (var e : obj.entrySet()) {
-            prefix.add(e.getKey());
-            out.add(ConfigUtil.joinPath(prefix));
-            if (e.getValue() instanceof ConfigObject child) collect(child, prefix, out);
-            prefix.remove(prefix.size() - 1);
-        }
     }
 
     private static void walk(ConfigObject obj, ConfigObject ref, List<String> prefix, Set<String> known) {
@@ -222,7 +213,7 @@ public record CurriculumConfig(int stages, int stepsPerStage, Mix mix, Unfreeze 
             if (refValue == null) {
                 ConfigOrigin o = e.getValue().origin();
                 String where = o == null ? "" : " (set at " + o.description() + ")";
-                String hint = closest(path, known);
+                String hint = KeySuggester.closest(path, known).orElse(null);
                 throw new ConfigException.BadPath(o, NS + "." + path, "unknown key" + where
                         + (hint == null ? "" : "; did you mean " + NS + "." + hint + "?")
                         + " The curriculum keys are " + known + ", documented in curriculum/src/main/resources/reference.conf.");
@@ -232,35 +223,6 @@ public record CurriculumConfig(int stages, int stepsPerStage, Mix mix, Unfreeze 
         }
     }
 
-    /** The known key closest to {@code key} by edit distance, if close enough to be a typo. */
-    static String closest(String key, Set<String> known) {
-        String best = null;
-        int bestD = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = distance(key, k);
-            if (d < bestD) {
-                bestD = d;
-                best = k;
-            }
-        }
-        return best != null && bestD <= Math.max(2, key.length() / 3) ? best : null;
-    }
-
-    private static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
-        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
-    }
 
     public CurriculumConfig withStages(int n, int steps) {
         return new CurriculumConfig(n, steps, mix, unfreeze, lr, layerLrDecay, elastic, ewcLambda, ewcFisherBatches, optimizer, momentum, adam, gradClip, logEvery, checkpointEvery);

@@ -34,18 +34,7 @@ final class ConfigValidator {
 
     /** Every dotted path (objects and leaves) under {@code root}. */
     static Set<String> allPaths(ConfigObject root) {
-        Set<String> out = new TreeSet<>();
-        collect(root, new ArrayList<>(), out);
-        return out;
-    }
-
-    private static void collect(ConfigObject obj, List<String> prefix, Set<String> out) {
-        for (var e : obj.entrySet()) {
-            prefix.add(e.getKey());
-            out.add(ConfigUtil.joinPath(prefix));
-            if (e.getValue() instanceof ConfigObject child) collect(child, prefix, out);
-            prefix.remove(prefix.size() - 1);
-        }
+        return KeySuggester.allPaths(root);
     }
 
     /** All paths of the reference (for suggestions). */

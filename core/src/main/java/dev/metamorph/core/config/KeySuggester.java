@@ -4,12 +4,15 @@ import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Finds the valid key closest to a misspelt one by edit distance on the full dotted path. */
-final class KeySuggester {
+/**
+ * Finds the valid key closest to a misspelt one by edit distance on the full dotted path, and lists
+ * the dotted paths of a config tree. Shared by the composer and the modules' config records.
+ */
+public final class KeySuggester {
     private KeySuggester() {}
 
     /** The closest candidate, if it is close enough to be a plausible typo. */
-    static Optional<String> closest(String key, Collection<String> candidates) {
+    public static Optional<String> closest(String key, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {
@@ -26,8 +29,24 @@ final class KeySuggester {
     }
 
     /** " (did you mean x?)" or "". */
-    static String hint(String key, Collection<String> candidates) {
+    public static String hint(String key, Collection<String> candidates) {
         return closest(key, candidates).map(s -> "; did you mean " + s + "?").orElse("");
+    }
+
+    /** Every dotted path (objects and leaves) under {@code root}. */
+    public static java.util.Set<String> allPaths(com.typesafe.config.ConfigObject root) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        collect(root, new java.util.ArrayList<>(), out);
+        return out;
+    }
+
+    private static void collect(com.typesafe.config.ConfigObject obj, java.util.List<String> prefix, java.util.Set<String> out) {
+        for (var e : obj.entrySet()) {
+            prefix.add(e.getKey());
+            out.add(com.typesafe.config.ConfigUtil.joinPath(prefix));
+            if (e.getValue() instanceof com.typesafe.config.ConfigObject child) collect(child, prefix, out);
+            prefix.remove(prefix.size() - 1);
+        }
     }
 
     /** Damerau-Levenshtein distance (optimal string alignment: adjacent swaps cost 1). */
