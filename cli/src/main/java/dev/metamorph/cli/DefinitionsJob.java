@@ -128,7 +128,8 @@ final class DefinitionsJob {
 
     private void evaluate(DomainStore store, DatasetConfig data, GatedAttentionLearner learner, DefinitionsEncoder encoder, Map<String, List<Candidate>> candidates) throws IOException {
         EvalConfig eval = EvalConfig.from(run.config());
-        FewShotEvaluator<Record, TokenBatch> evaluator = new FewShotEvaluator<>(learner, encoder::task, DefinitionsEncoder::tokens);
+        FewShotEvaluator<Record, TokenBatch> evaluator = new FewShotEvaluator<>(learner, encoder::task, DefinitionsEncoder::tokens,
+                () -> new GatedAttentionLearner(learner.config()), eval.workerThreads());
         FewShotEvaluator.Adaptation adaptation = new FewShotEvaluator.Adaptation(eval.adaptSteps(), eval.adaptLr(), null);
         for (String target : data.targetDomains()) {
             DomainClasses classes = store.classes(target, data);

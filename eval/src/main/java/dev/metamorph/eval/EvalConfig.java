@@ -17,7 +17,7 @@ import java.util.List;
  * @param adaptSteps SGD steps on the support set before predicting
  * @param adaptLr their learning rate
  */
-public record EvalConfig(int episodes, int ways, List<Integer> shots, int queries, String split, long episodeSeed, int adaptSteps, double adaptLr) {
+public record EvalConfig(int episodes, int ways, List<Integer> shots, int queries, String split, long episodeSeed, int adaptSteps, double adaptLr, int threads) {
     public EvalConfig {
         Checks.positive("eval.episodes", episodes);
         Checks.positive("task.ways", ways);
@@ -30,15 +30,21 @@ public record EvalConfig(int episodes, int ways, List<Integer> shots, int querie
         }
         Checks.nonNegative("eval.adapt-steps", adaptSteps);
         Checks.nonNegative("eval.adapt-lr", adaptLr);
+        Checks.nonNegative("eval.threads", threads);
+    }
+
+    /** Worker threads for evaluation: eval.threads, or one per available core when it is 0. */
+    public int workerThreads() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
 
     public static EvalConfig from(Config c) {
         Config e = c.getConfig("eval");
         return new EvalConfig(e.getInt("episodes"), c.getInt("task.ways"), e.getIntList("shots"), c.getInt("task.queries"), e.getString("split"),
-                e.getLong("episode-seed"), e.getInt("adapt-steps"), e.getDouble("adapt-lr"));
+                e.getLong("episode-seed"), e.getInt("adapt-steps"), e.getDouble("adapt-lr"), e.getInt("threads"));
     }
 
     public EvalConfig withEpisodes(int n) {
-        return new EvalConfig(n, ways, shots, queries, split, episodeSeed, adaptSteps, adaptLr);
+        return new EvalConfig(n, ways, shots, queries, split, episodeSeed, adaptSteps, adaptLr, threads);
     }
 }

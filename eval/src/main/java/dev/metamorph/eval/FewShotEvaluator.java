@@ -4,7 +4,14 @@ import dev.metamorph.core.data.Episode;
 import dev.metamorph.core.learn.Learner;
 import dev.metamorph.core.learn.LossAndGradient;
 import dev.metamorph.core.learn.TaskData;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,6 +37,8 @@ public final class FewShotEvaluator<E, B> {
     private final Learner<B> learner;
     private final Function<Episode<E>, TaskData<B>> toTask;
     private final ToLongFunction<B> tokenCount;
+    private final Supplier<? extends Learner<B>> replicas;
+    private final int threads;
 
     /**
      * @param toTask turns an episode into support and query batches; the last {@code query.size()}
@@ -38,13 +47,32 @@ public final class FewShotEvaluator<E, B> {
      * @param tokenCount tokens in a batch, for tokens/s (return 0 if not meaningful)
      */
     public FewShotEvaluator(Learner<B> learner, Function<Episode<E>, TaskData<B>> toTask, ToLongFunction<B> tokenCount) {
+        this(learner, toTask, tokenCount, null, 1);
+    }
+
+    /**
+     * As above, evaluating episodes on {@code threads} workers, each with its own learner from
+     * {@code replicas} (learners are not thread-safe). Batches are built in the calling thread
+     * ({@code toTask} need not be thread-safe); the scores are the same for any thread count, and
+     * tokens/s is per worker (summed episode times).
+     */
+    public FewShotEvaluator(Learner<B> learner, Function<Episode<E>, TaskData<B>> toTask, ToLongFunction<B> tokenCount,
+                            Supplier<? extends Learner<B>> replicas, int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (threads > 1 && replicas == null) throw new IllegalArgumentException("evaluating on " + threads + " threads needs a supplier of learner replicas");
         this.learner = learner;
         this.toTask = toTask;
         this.tokenCount = tokenCount;
+        this.replicas = replicas;
+        this.threads = threads;
     }
 
     /** Adapts a copy of theta on a batch; returns the adapted parameters. */
     public INDArray adapt(INDArray theta, B support, Adaptation a) {
+        return adapt(learner, theta, support, a);
+    }
+
+    private static <B> INDArray adapt(Learner<B> learner, INDArray theta, B support, Adaptation a) {
         INDArray t = theta.dup();
         for (int s = 0; s < a.steps(); s++) {
             LossAndGradient lg = learner.lossAndGradient(t, support);
@@ -58,28 +86,73 @@ public final class FewShotEvaluator<E, B> {
     /** Scores one episode. */
     public ClassificationScore evaluate(INDArray theta, Episode<E> episode, Adaptation a, EpisodeScores sink) {
         long start = System.nanoTime();
-        TaskData<B> task = toTask.apply(episode);
+        Scored s = score(learner, theta, episode, toTask.apply(episode), a);
+        if (sink != null) {
+            sink.add(s.score());
+            sink.addWork(s.tokens(), System.nanoTime() - start);
+        }
+        return s.score();
+    }
+
+    /** One episode's score, the tokens processed and the time taken. */
+    private record Scored(ClassificationScore score, long tokens, long nanos) {}
+
+    private Scored score(Learner<B> learner, INDArray theta, Episode<E> episode, TaskData<B> task, Adaptation a) {
+        long start = System.nanoTime();
         B support = task.support();
         B query = task.query();
-        INDArray adapted = adapt(theta, support, a);
+        INDArray adapted = adapt(learner, theta, support, a);
         INDArray logits = learner.predict(adapted, query);
         int[] gold = episode.query().stream().mapToInt(Episode.Labeled::label).toArray();
         int[] all = argmaxRows(logits);
         if (all.length < gold.length) throw new IllegalStateException("The learner predicted " + all.length + " rows for " + gold.length + " query examples");
         int[] predicted = java.util.Arrays.copyOfRange(all, all.length - gold.length, all.length);
         ClassificationScore score = ClassificationScore.of(predicted, gold, episode.ways());
-        if (sink != null) {
-            sink.add(score);
-            long tokens = tokenCount.applyAsLong(support) * (a.steps() + 0L) + tokenCount.applyAsLong(query);
-            sink.addWork(tokens, System.nanoTime() - start);
-        }
-        return score;
+        long tokens = tokenCount.applyAsLong(support) * (a.steps() + 0L) + tokenCount.applyAsLong(query);
+        return new Scored(score, tokens, System.nanoTime() - start);
     }
 
     /** Scores a list of episodes. */
     public EpisodeScores evaluateAll(INDArray theta, List<Episode<E>> episodes, Adaptation a) {
         EpisodeScores scores = new EpisodeScores();
-        for (Episode<E> e : episodes) evaluate(theta, e, a, scores);
+        if (threads == 1 || episodes.size() < 2) {
+            for (Episode<E> e : episodes) evaluate(theta, e, a, scores);
+            return scores;
+        }
+        List<TaskData<B>> tasks = new ArrayList<>(episodes.size());
+        for (Episode<E> e : episodes) tasks.add(toTask.apply(e));
+        Scored[] results = new Scored[episodes.size()];
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "eval-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < threads; w++) {
+                futures.add(pool.submit(() -> {
+                    Learner<B> own = replicas.get();
+                    for (int i; (i = next.getAndIncrement()) < results.length; ) results[i] = score(own, theta, episodes.get(i), tasks.get(i), a);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("evaluation interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) throw re;
+            if (cause instanceof Error err) throw err;
+            throw new IllegalStateException(cause);
+        } finally {
+            pool.shutdownNow();
+        }
+        for (Scored s : results) {
+            scores.add(s.score());
+            scores.addWork(s.tokens(), s.nanos());
+        }
         return scores;
     }
 
