@@ -404,11 +404,9 @@ final class EagerEncoder {
             for (int e = 0; e < d; e++) acc[to + e] += dx[from + e];
         }
         long base = groups.get(EncoderLayout.TOKENS).offset();
-        double[] row = new double[d];
-        for (int k = 0; k < u; k++) {
-            System.arraycopy(acc, k * d, row, 0, d);
-            HostArrays.writeAt(grad, base + (long) distinct[k] * d, row);
-        }
+        long[] offsets = new long[u];
+        for (int k = 0; k < u; k++) offsets[k] = base + (long) distinct[k] * d;
+        HostArrays.writeRows(grad, offsets, u, acc, d);
     }
 
     // ------------------------------------------------------------------ head and loss

@@ -185,7 +185,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
 
     /** The feed of one task, padded to a multiple of 8 positions (at most max-length) so that few buffer shapes exist. */
     private TaskFeed feedOf(TokenBatch batch, int task) {
-        if (batch.length() > config.maxLength()) throw new IllegalArgumentException("Token batch length " + batch.length() + " exceeds model.max-length = " + config.maxLength() + "; encode texts with the model's tokenizer (it truncates)");
+        TaskFeed.checkLength(config, batch.length());
         int t = Math.min(config.maxLength(), (batch.length() + 7) / 8 * 8);
         return TaskFeed.of(config, t == batch.length() ? batch : batch.paddedTo(t), t, task, "");
     }
@@ -220,7 +220,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
     }
 
     private GraphInputs declare(SameDiff sd, String prefix, int tasks, long b, long t) {
-        if (t > config.maxLength()) throw new IllegalArgumentException("Token batch length " + t + " exceeds model.max-length = " + config.maxLength() + "; encode texts with the model's tokenizer (it truncates)");
+        TaskFeed.checkLength(config, (int) t);
         DataType dt = config.dtype();
         long d = config.dModel(), n = config.ways();
         Map<String, SDVariable> v = new LinkedHashMap<>();

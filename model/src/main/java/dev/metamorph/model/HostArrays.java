@@ -58,6 +58,24 @@ final class HostArrays {
         return a.offset() == 0 && a.ordering() == 'c' && a.data().length() == a.length();
     }
 
+    /**
+     * Writes {@code rows} rows of {@code rowLength} values from {@code src} into a flat array the
+     * encoder owns, row r starting at entry {@code offsets[r]} (one buffer view for all rows).
+     */
+    static void writeRows(INDArray flat, long[] offsets, int rows, double[] src, int rowLength) {
+        if (!own(flat)) throw new IllegalStateException("writeRows needs an own contiguous buffer");
+        if (flat.dataType() == DataType.DOUBLE) {
+            DoubleBuffer b = flat.data().asNioDouble();
+            for (int r = 0; r < rows; r++) b.put(Math.toIntExact(offsets[r]), src, r * rowLength, rowLength);
+        } else {
+            FloatBuffer b = flat.data().asNioFloat();
+            for (int r = 0; r < rows; r++) {
+                int at = Math.toIntExact(offsets[r]);
+                for (int e = 0; e < rowLength; e++) b.put(at + e, (float) src[r * rowLength + e]);
+            }
+        }
+    }
+
     private int checked(INDArray a, int javaLength) {
         if (!own(a)) throw new IllegalStateException("HostArrays copies whole own buffers only");
         int n = Math.toIntExact(a.length());

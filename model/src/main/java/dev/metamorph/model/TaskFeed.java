@@ -10,6 +10,11 @@ package dev.metamorph.model;
 record TaskFeed(int size, int length, int[] ids, double[] keyBias, double[] pool, int[] labels, double[] lossW, double[] proto, double[] memory) {
     static final double MASKED = -1e9;
 
+    /** Rejects token batches longer than the model's positions. */
+    static void checkLength(ModelConfig c, int length) {
+        if (length > c.maxLength()) throw new IllegalArgumentException("Token batch length " + length + " exceeds model.max-length = " + c.maxLength() + "; encode texts with the model's tokenizer (it truncates)");
+    }
+
     /**
      * Builds the feed of task {@code task} of split {@code split}; {@code batch} must already have
      * {@code length} positions (see {@link TokenBatch#paddedTo}).
@@ -17,7 +22,7 @@ record TaskFeed(int size, int length, int[] ids, double[] keyBias, double[] pool
     static TaskFeed of(ModelConfig c, TokenBatch batch, int length, int task, String split) {
         int b = batch.size(), t = length, n = c.ways(), d = c.dModel();
         if (batch.length() != t) throw new IllegalArgumentException("Task " + task + " of split '" + split + "' has a batch of " + b + "x" + batch.length() + " tokens; expected " + b + "x" + t);
-        if (t > c.maxLength()) throw new IllegalArgumentException("Token batch length " + t + " exceeds model.max-length = " + c.maxLength() + "; encode texts with the model's tokenizer (it truncates)");
+        checkLength(c, t);
         int[] ids = new int[b * t];
         double[] keyBias = new double[b * t];
         double[] pool = new double[b * t];
