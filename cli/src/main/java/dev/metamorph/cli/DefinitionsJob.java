@@ -102,7 +102,7 @@ final class DefinitionsJob {
         DatasetConfig data = DatasetConfig.from(run.config());
         DomainStore store = openData(data);
         PromptTexts texts = new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())));
-        DefinitionsEncoder encoder = new DefinitionsEncoder(saved.tokenizer(), texts, saved.config().head() == ModelConfig.HeadType.PROTOTYPE);
+        DefinitionsEncoder encoder = new DefinitionsEncoder(saved.tokenizer(), texts::of, saved.config().head() == ModelConfig.HeadType.PROTOTYPE);
         GatedAttentionLearner learner = new GatedAttentionLearner(saved.config());
         Map<String, List<Candidate>> candidates = new LinkedHashMap<>();
         for (String target : data.targetDomains()) candidates.put(target, List.of(new Candidate("saved model " + modelFile.getFileName() + " (fine-tune)", saved.theta())));

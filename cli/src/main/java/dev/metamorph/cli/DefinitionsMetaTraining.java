@@ -69,7 +69,7 @@ final class DefinitionsMetaTraining {
         long t0 = System.nanoTime();
         BpeTokenizer tokenizer = BpeTrainer.train(corpus, modelCfg.vocabSize(), 2, modelCfg.maxLength(), BpeTokenizer.Truncation.valueOf(modelCfg.truncation().name()));
         LOG.info("tokenizer: {} ids from {} meta-training prompts in {} s", tokenizer.vocabSize(), corpus.size(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-        DefinitionsEncoder encoder = new DefinitionsEncoder(tokenizer, texts, prototype);
+        DefinitionsEncoder encoder = new DefinitionsEncoder(tokenizer, texts::of, prototype);
 
         GatedAttentionLearner learner = new GatedAttentionLearner(modelCfg);
         MixedEpisodeSampler train = store.sourceSampler(data, ClassSplit.META_TRAIN, ways, shots, queries);
