@@ -1,6 +1,7 @@
 package dev.metamorph.maml;
 
 import dev.metamorph.core.SeededRandom;
+import dev.metamorph.core.learn.NonFiniteException;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -35,8 +36,14 @@ public final class CheckpointStore {
     /** What a checkpoint restores besides the learner's state. */
     public record Header(long step, long[] samplerState, String algorithm) {}
 
-    /** Writes a checkpoint atomically and returns its path. */
+    /**
+     * Writes a checkpoint atomically and returns its path.
+     *
+     * @throws NonFiniteException if theta or alpha holds a NaN or infinity (nothing is written)
+     */
     public Path save(long step, SeededRandom samplerRng, MetaAlgorithm algorithm, MetaLearner<?> learner) {
+        NonFiniteException.requireFinite("meta-train checkpoint", step, "theta", learner.theta(), "a diverged model is never saved");
+        NonFiniteException.requireFinite("meta-train checkpoint", step, "alpha (inner rates)", learner.alpha(), "a diverged model is never saved");
         try {
             Files.createDirectories(dir);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -2,6 +2,7 @@ package dev.metamorph.maml;
 
 import dev.metamorph.core.SeededRandom;
 import dev.metamorph.core.data.TaskSampler;
+import dev.metamorph.core.learn.NonFiniteException;
 import dev.metamorph.core.learn.TaskData;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,9 +97,12 @@ public final class MetaTrainingLoop<B> {
             while (step < end) {
                 batch.clear();
                 for (int i = 0; i < config.metaBatch(); i++) batch.add(sampler.sample(samplerRng));
-                loss = learner.metaStep(batch);
+                try {
+                    loss = learner.metaStep(batch);
+                } catch (NonFiniteException e) {
+                    throw e.at(step + 1);   // theta is unchanged, and no checkpoint of this step is written
+                }
                 step++;
-                if (!Double.isFinite(loss)) throw new IllegalStateException("meta-training diverged at step " + step + ": query loss " + loss + " (lower maml.meta-lr or maml.inner-lr, or set maml.grad-clip)");
                 double secs = (System.nanoTime() - t0) / 1e9;
                 double tps = (step - startStep) * config.metaBatch() / Math.max(secs, 1e-9);
                 if (pb != null) {
