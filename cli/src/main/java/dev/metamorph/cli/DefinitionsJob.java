@@ -13,6 +13,7 @@ import dev.metamorph.eval.ClassificationScore;
 import dev.metamorph.eval.EpisodeScores;
 import dev.metamorph.eval.EvalConfig;
 import dev.metamorph.eval.FewShotEvaluator;
+import dev.metamorph.maml.MetaTrainingLoop;
 import dev.metamorph.model.TokenBatch;
 import dev.metamorph.eval.TfidfPrototypeClassifier;
 import java.io.IOException;
@@ -59,8 +60,10 @@ final class DefinitionsJob {
         DatasetConfig data = DatasetConfig.from(run.config());
         DomainStore store = openData(data);
         DefinitionsMetaTraining.Result trained = DefinitionsMetaTraining.run(run, store, data, progressBar);
-        out.printf(Locale.ROOT, "meta-trained %d steps in %.0f s (%.1f tasks/s), last query loss %.4f; theta_0 saved to %s%n", trained.training().steps(),
-                trained.training().seconds(), trained.training().tasksPerSecond(), trained.training().lastLoss(), trained.modelFile());
+        MetaTrainingLoop.Result tr = trained.training();
+        String kept = "last".equals(tr.selectedMetric()) ? "the last step's theta" : String.format(Locale.ROOT, "theta of step %d (best %s %.4f)", tr.selectedStep(), tr.selectedMetric(), tr.selectedValue());
+        out.printf(Locale.ROOT, "meta-trained %d steps in %.0f s (%.1f tasks/s), last query loss %.4f; kept %s; theta_0 saved to %s%n", tr.steps(),
+                tr.seconds(), tr.tasksPerSecond(), tr.lastLoss(), kept, trained.modelFile());
         String algorithm = run.config().getString("maml.algorithm");
         Map<String, List<Candidate>> candidates = new LinkedHashMap<>();
         boolean curriculum = run.config().getBoolean("curriculum.enabled");
@@ -72,12 +75,13 @@ final class DefinitionsJob {
                     new Candidate(algorithm + " (theta_0, fine-tune)", trained.theta0())));
             if (curriculum && prototype) {
                 DefinitionsCurriculum.Result c = DefinitionsCurriculum.adapt(run, store, data, target, trained.learner(), trained.encoder(), trained.tokenizer(),
-                        trained.theta0(), run.config().getInt("curriculum.validation-episodes"));
+                        trained.theta0(), run.config().getInt("curriculum.validation-episodes"), run.config().getInt("curriculum.report-episodes"));
                 var r = c.curriculum();
-                out.printf(Locale.ROOT, "curriculum %s: %d stages, %d rollbacks; target val loss %.4f -> %.4f; source val loss %.4f -> %.4f (forgetting %+.4f); saved to %s%n",
-                        target, r.stages().size(), r.rollbacks(), r.targetLossBefore(), r.targetLossAfter(), r.baseLossBefore(), r.baseLossAfter(), r.forgetting(), c.modelFile());
-                curriculumLines.add(String.format(Locale.ROOT, "- %s: %d stages, %d rollbacks; target meta-val loss %.4f -> %.4f; source meta-val loss %.4f -> %.4f (forgetting %+.4f)",
-                        target, r.stages().size(), r.rollbacks(), r.targetLossBefore(), r.targetLossAfter(), r.baseLossBefore(), r.baseLossAfter(), r.forgetting()));
+                out.printf(Locale.ROOT, "curriculum %s: %d stages, %d rollbacks; target loss on report episodes %.4f -> %.4f (selection episodes %.4f -> %.4f); source val loss %.4f -> %.4f (forgetting %+.4f); saved to %s%n",
+                        target, r.stages().size(), r.rollbacks(), r.targetReportLossBefore(), r.targetReportLossAfter(), r.targetLossBefore(), r.targetLossAfter(),
+                        r.baseLossBefore(), r.baseLossAfter(), r.forgetting(), c.modelFile());
+                curriculumLines.add(String.format(Locale.ROOT, "- %s: %d stages, %d rollbacks; target meta-val loss on report episodes (not used for selection) %.4f -> %.4f; source meta-val loss %.4f -> %.4f (forgetting %+.4f)",
+                        target, r.stages().size(), r.rollbacks(), r.targetReportLossBefore(), r.targetReportLossAfter(), r.baseLossBefore(), r.baseLossAfter(), r.forgetting()));
                 list.add(new Candidate(algorithm + " + curriculum (" + target + ")", c.theta()));
             }
             candidates.put(target, list);

@@ -12,6 +12,7 @@ import dev.metamorph.datasets.DomainStore;
 import dev.metamorph.datasets.MixedEpisodeSampler;
 import dev.metamorph.maml.CheckpointStore;
 import dev.metamorph.maml.MamlConfig;
+import dev.metamorph.maml.MetaAlgorithm;
 import dev.metamorph.maml.MetaGradients;
 import dev.metamorph.maml.MetaLearner;
 import dev.metamorph.maml.MetaTrainingLoop;
@@ -37,8 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Meta-training of the gated-attention model on definitions episodes from the source domains'
  * meta-train classes: trains the tokenizer on the rendered prompts of those records, meta-trains
- * with {@code maml.*} (checkpointed in the run folder, resumable), and saves theta_0 with its
- * config and tokenizer as {@code model/theta0.zip}.
+ * with {@code maml.*} (checkpointed in the run folder, resumable), keeps the theta with the best
+ * meta-val accuracy ({@code maml.select}) and saves it with its config and tokenizer as
+ * {@code model/theta0.zip}.
  */
 final class DefinitionsMetaTraining {
     private static final Logger LOG = LoggerFactory.getLogger(DefinitionsMetaTraining.class);
@@ -85,6 +87,8 @@ final class DefinitionsMetaTraining {
                 MetaGradients.create(learner, maml, DefinitionsEncoder::join, () -> new GatedAttentionLearner(modelCfg)));
         MetaTrainingLoop<TokenBatch> loop = new MetaTrainingLoop<>(maml, metaLearner, tasks, run.seeds().child("maml.sampler"), valTasks,
                 new CheckpointStore(run.checkpointsDir()), run.metrics()::append, progressBar);
+        loop.selectBy("val_accuracy", new MetaValAccuracy(new GatedAttentionLearner(modelCfg), valTasks,
+                maml.algorithm() == MetaAlgorithm.REPTILE ? maml.reptileSteps() : maml.innerSteps()));
         loop.resume().ifPresent(step -> LOG.info("resumed meta-training from step {}", step));
         MetaTrainingLoop.Result r = loop.run();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -94,9 +98,13 @@ final class DefinitionsMetaTraining {
         m.put("seconds", r.seconds());
         m.put("tasks_per_s", r.tasksPerSecond());
         m.put("last_loss", r.lastLoss());
+        m.put("select", maml.select().key());
+        m.put("selected_step", r.selectedStep());
+        m.put("selected_metric", r.selectedMetric());
+        if (!Double.isNaN(r.selectedValue())) m.put("selected_value", r.selectedValue());
         run.metrics().append(m);
 
-        INDArray theta0 = Nd4j.createFromArray(metaLearner.theta()).castTo(modelCfg.dtype());
+        INDArray theta0 = Nd4j.createFromArray(loop.selectedTheta()).castTo(modelCfg.dtype());
         metaLearner.close();
         Path modelFile = run.dir().resolve("model").resolve("theta0.zip");
         ModelArchive.save(modelFile, modelCfg, tokenizer, theta0);

@@ -142,10 +142,14 @@ public final class CurriculumEngine<B> {
         }
         double targetAfter = meanLoss(s.current.theta, data.targetValidation());
         double baseAfter = meanLoss(s.current.theta, data.baseValidation());
+        double reportBefore = meanLoss(theta0, data.targetReport());
+        double reportAfter = meanLoss(s.current.theta, data.targetReport());
         emit(out, "end", s, "target-loss-before", s.targetLossBefore, "target-loss-after", targetAfter, "base-loss-before", s.baseLossBefore,
-                "base-loss-after", baseAfter, "rollbacks", s.elastic.rollbacks());
+                "base-loss-after", baseAfter, "target-report-loss-before", reportBefore, "target-report-loss-after", reportAfter,
+                "report-batches", data.targetReport().size(), "rollbacks", s.elastic.rollbacks());
+        NonFiniteException.requireFinite("curriculum end", s.globalStep, "adapted theta", s.current.theta, "a diverged model is never returned");
         return new CurriculumResult(FlatArrays.toLearner(s.current.theta, learner), s.completed, s.elastic.rollbacks(), s.targetLossBefore,
-                targetAfter, s.baseLossBefore, baseAfter);
+                targetAfter, s.baseLossBefore, baseAfter, reportBefore, reportAfter);
     }
 
     private void runStage(RunState s, CurriculumData<B> data, EwcPenalty ewc, RandomGenerator rng, Consumer<Map<String, Object>> out, Path checkpoint) {
