@@ -1,4 +1,4 @@
-package dev.metamorph.cli;
+package dev.metamorph.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.metamorph.cli;
+package dev.metamorph.pipeline;
 
 import dev.metamorph.core.SeededRandom;
 import dev.metamorph.core.data.Episode;
@@ -36,29 +36,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Meta-training of the gated-attention model on definitions episodes from the source domains'
+ * The meta-training stage: the gated-attention model on definitions episodes from the source domains'
  * meta-train classes: trains the tokenizer on the rendered prompts of those records, meta-trains
  * with {@code maml.*} (checkpointed in the run folder, resumable), keeps the theta with the best
  * meta-val accuracy ({@code maml.select}) and saves it with its config and tokenizer as
  * {@code model/theta0.zip}.
  */
-final class DefinitionsMetaTraining {
-    private static final Logger LOG = LoggerFactory.getLogger(DefinitionsMetaTraining.class);
+public final class MetaTrainingStage {
+    private static final Logger LOG = LoggerFactory.getLogger(MetaTrainingStage.class);
 
     /** The outcome: the learner, theta_0 [size], the encoder that feeds it, and training figures. */
-    record Result(GatedAttentionLearner learner, INDArray theta0, INDArray initialTheta, DefinitionsEncoder encoder, BpeTokenizer tokenizer, Path modelFile,
+    public record Result(GatedAttentionLearner learner, INDArray theta0, INDArray initialTheta, DefinitionsEncoder encoder, BpeTokenizer tokenizer, Path modelFile,
                   MetaTrainingLoop.Result training) {}
 
-    private DefinitionsMetaTraining() {}
+    private MetaTrainingStage() {}
 
-    static Result run(RunContext run, DomainStore store, DatasetConfig data, boolean progressBar) throws IOException {
+    /**
+     * @param progressBar show the meta-training progress bar on the console
+     * @throws JobInputException if {@code model.ways} and {@code task.ways} differ
+     */
+    public static Result run(RunContext run, DomainStore store, DatasetConfig data, boolean progressBar) throws IOException {
         MamlConfig maml = MamlConfig.from(run.config());
         ModelConfig modelCfg = ModelConfig.from(run.config());
         int ways = run.config().getInt("task.ways");
         int shots = run.config().getInt("task.shots");
         int queries = run.config().getInt("task.queries");
         if (modelCfg.ways() != ways) {
-            throw new ExitCodes.UserError("model.ways = " + modelCfg.ways() + " but task.ways = " + ways + ": the head needs one output per class of an episode; set both to the same value");
+            throw new JobInputException("model.ways = " + modelCfg.ways() + " but task.ways = " + ways + ": the head needs one output per class of an episode; set both to the same value");
         }
         boolean prototype = modelCfg.head() == ModelConfig.HeadType.PROTOTYPE;
 

@@ -1,4 +1,4 @@
-package dev.metamorph.cli;
+package dev.metamorph.pipeline;
 
 import dev.metamorph.core.learn.Learner;
 import dev.metamorph.core.learn.TaskData;

@@ -1,4 +1,4 @@
-package dev.metamorph.cli;
+package dev.metamorph.pipeline;
 
 import dev.metamorph.core.data.Episode;
 import dev.metamorph.core.data.Record;
@@ -17,25 +17,26 @@ import java.util.function.Function;
  * prompt template, then the tokenizer, padded to the model's maximum length so that every task of
  * a meta-batch has one shape. Encodings are cached by record id. Not thread-safe.
  */
-final class DefinitionsEncoder {
+public final class DefinitionsEncoder {
     private final BpeTokenizer tokenizer;
     private final boolean prototypeHead;
     private final Function<Record, String> texts;
     private final Map<String, int[]> cache = new HashMap<>();
 
     /** @param texts the prompt text of a record ({@code PromptTexts::of}) */
-    DefinitionsEncoder(BpeTokenizer tokenizer, Function<Record, String> texts, boolean prototypeHead) {
+    public DefinitionsEncoder(BpeTokenizer tokenizer, Function<Record, String> texts, boolean prototypeHead) {
         this.tokenizer = tokenizer;
         this.texts = texts;
         this.prototypeHead = prototypeHead;
     }
 
-    int[] ids(Record r) {
+    /** The padded token ids of a record's prompt (cached by record id). */
+    public int[] ids(Record r) {
         return cache.computeIfAbsent(r.id(), k -> Arrays.copyOf(tokenizer.encode(texts.apply(r)), tokenizer.maxLength()));
     }
 
     /** Support and query batches of an episode (prototype head: support rows build the class means of both). */
-    TaskData<TokenBatch> task(Episode<Record> e) {
+    public TaskData<TokenBatch> task(Episode<Record> e) {
         int[][] s = ids(e.support());
         int[] sl = labels(e.support());
         int[][] q = ids(e.query());
@@ -50,7 +51,7 @@ final class DefinitionsEncoder {
      * loss row. With the prototype head, {@link #task} repeats the support rows as the prototype
      * rows of both batches; joining all rows would count each support example three times.
      */
-    static TokenBatch join(TokenBatch a, TokenBatch b) {
+    public static TokenBatch join(TokenBatch a, TokenBatch b) {
         List<int[]> ids = new ArrayList<>(a.size() + b.size());
         List<Integer> labels = new ArrayList<>(a.size() + b.size());
         for (TokenBatch x : List.of(a, b)) {
@@ -64,7 +65,8 @@ final class DefinitionsEncoder {
         return TokenBatch.of(ids.toArray(int[][]::new), labels.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    static long tokens(TokenBatch b) {
+    /** Non-padding tokens of a batch. */
+    public static long tokens(TokenBatch b) {
         long n = 0;
         for (int r = 0; r < b.size(); r++) n += b.tokens(r);
         return n;

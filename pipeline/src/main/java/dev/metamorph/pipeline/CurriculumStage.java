@@ -1,4 +1,4 @@
-package dev.metamorph.cli;
+package dev.metamorph.pipeline;
 
 import dev.metamorph.core.SeededRandom;
 import dev.metamorph.core.run.RunContext;
@@ -22,7 +22,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Curriculum adaptation of the meta-trained theta_0 to one target domain (the brief's step 2):
+ * The curriculum stage: adaptation of the meta-trained theta_0 to one target domain:
  * base batches are episodes of the source domains' meta-train classes, target batches episodes of
  * the target domain's meta-train classes, the elastic rate watches fixed episodes of the target's
  * meta-val classes, and forgetting is measured on fixed episodes of the sources' meta-val classes.
@@ -34,13 +34,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * classes, which the evaluation uses, are never seen. The adapted model is saved as
  * {@code model/adapted-<domain>.zip}.
  */
-final class DefinitionsCurriculum {
-    private DefinitionsCurriculum() {}
+public final class CurriculumStage {
+    private CurriculumStage() {}
 
     /** The outcome: adapted theta, the engine's result and where the model went. */
-    record Result(INDArray theta, CurriculumResult curriculum, Path modelFile) {}
+    public record Result(INDArray theta, CurriculumResult curriculum, Path modelFile) {}
 
-    static Result adapt(RunContext run, DomainStore store, DatasetConfig data, String target, GatedAttentionLearner learner, DefinitionsEncoder encoder,
+    public static Result adapt(RunContext run, DomainStore store, DatasetConfig data, String target, GatedAttentionLearner learner, DefinitionsEncoder encoder,
                         BpeTokenizer tokenizer, INDArray theta0, int validationEpisodes, int reportEpisodes) throws IOException {
         int ways = run.config().getInt("task.ways"), shots = run.config().getInt("task.shots"), queries = run.config().getInt("task.queries");
         MixedEpisodeSampler base = store.sourceSampler(data, ClassSplit.META_TRAIN, ways, shots, queries);
