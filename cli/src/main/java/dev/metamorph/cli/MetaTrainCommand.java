@@ -6,7 +6,7 @@ import dev.metamorph.core.SeedSequence;
 import dev.metamorph.core.learn.ParamGroup;
 import dev.metamorph.core.run.AtomicFiles;
 import dev.metamorph.maml.MamlConfig;
-import dev.metamorph.maml.sinusoid.SinusoidMetaTraining;
+import dev.metamorph.pipeline.sinusoid.SinusoidMetaTraining;
 import dev.metamorph.model.mlp.MlpLearner;
 import dev.metamorph.pipeline.DataStage;
 import dev.metamorph.pipeline.MetaTrainingStage;

@@ -7,23 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import dev.metamorph.core.SeedSequence;
-import dev.metamorph.core.learn.RegressionBatch;
-import dev.metamorph.core.learn.TaskData;
-import dev.metamorph.datasets.sinusoid.SinusoidTaskSampler;
-import dev.metamorph.maml.sinusoid.SinusoidBenchmark;
-import dev.metamorph.model.mlp.MlpLearner;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Adam, clipping, the config record and a short meta-training run. */
+/** Adam, clipping and the config record (the short sinusoid runs are in pipeline's SinusoidBenchmarkTest). */
 class OuterLoopTest {
     @Test
     void adamMatchesAHandWorkedStepAndRoundTripsItsState() throws Exception {
@@ -84,25 +77,5 @@ class OuterLoopTest {
                 MamlConfig.from(c);
             }
         }
-    }
-
-    @Test
-    void aShortMamlRunLowersTheTestLossForEveryAlgorithm() {
-        List<TaskData<RegressionBatch>> test = SinusoidBenchmark.testTasks(50, 10);
-        MlpLearner mlp = MlpLearner.sinusoid();
-        for (MetaAlgorithm a : MetaAlgorithm.values()) {
-            MamlConfig c = MamlConfig.defaults().withAlgorithm(a).withIterations(150).withSchedule(0, 0).withThreads(1);
-            double[] alpha = MetaLearner.initialAlpha(c, mlp.layout());
-            double before = mean(new AdaptationEvaluator<>(mlp.newKernel()).queryLosses(mlp.initialParameterArray(new SeedSequence(3).child("init")), alpha, test, 1));
-            SinusoidBenchmark.Result r = SinusoidBenchmark.run(c, new SeedSequence(3), 50, m -> {}, false);
-            assertTrue(r.mse1().mean() < before, a + ": 1-step test MSE " + r.mse1().mean() + " not below the initial " + before);
-        }
-        assertEquals(10, new SinusoidTaskSampler(10, 10).sample(new dev.metamorph.core.SeededRandom(1)).query().rows());
-    }
-
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) s += x;
-        return s / v.length;
     }
 }

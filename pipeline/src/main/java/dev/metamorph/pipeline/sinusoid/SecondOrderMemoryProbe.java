@@ -1,4 +1,4 @@
-package dev.metamorph.maml.sinusoid;
+package dev.metamorph.pipeline.sinusoid;
 
 import dev.metamorph.core.SeedSequence;
 import dev.metamorph.core.data.TaskSampler;

@@ -1,4 +1,4 @@
-package dev.metamorph.maml.sinusoid;
+package dev.metamorph.pipeline.sinusoid;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metamorph.core.SeedSequence;

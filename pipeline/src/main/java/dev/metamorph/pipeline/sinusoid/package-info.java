@@ -3,4 +3,4 @@
  * then adapt on 600 fixed test tasks with 1 and 10 steps and report MSE +- 95% CI, whole-run
  * throughput and the memory of exact second order against the number of inner steps.
  */
-package dev.metamorph.maml.sinusoid;
+package dev.metamorph.pipeline.sinusoid;

@@ -1,7 +1,7 @@
-package dev.metamorph.maml;
+package dev.metamorph.pipeline.sinusoid;
 
 import dev.metamorph.core.SeedSequence;
-import dev.metamorph.maml.sinusoid.SinusoidMetaTraining;
+import dev.metamorph.maml.MamlConfig;
 import java.nio.file.Path;
 
 /** Child process of {@link ResumeTest}: meta-trains in a run folder until killed (or done). */

@@ -1,10 +1,11 @@
-package dev.metamorph.maml;
+package dev.metamorph.pipeline.sinusoid;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metamorph.core.SeedSequence;
-import dev.metamorph.maml.sinusoid.SinusoidMetaTraining;
+import dev.metamorph.maml.MamlConfig;
+import dev.metamorph.maml.MetaAlgorithm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
