@@ -40,6 +40,7 @@ public final class MetaTrainingLoop<B> {
     private final Consumer<Map<String, Object>> metrics;
     private final boolean progressBar;
     private ValidationScore validationScore;
+    private String validationMetric = "val_loss";
     private long step;
     private Selected best;
     private long lastValidated = -1;
@@ -114,8 +115,6 @@ public final class MetaTrainingLoop<B> {
         this.validationScore = score;
         return this;
     }
-
-    private String validationMetric = "val_loss";
 
     /** Iterations completed so far. */
     public long step() {
