@@ -22,7 +22,7 @@ import java.util.Map;
  * @param wordnetLabels {@code topic} (the ;c topic domains) or {@code supersense} (45 lexicographer files)
  * @param minExamplesPerClass classes with fewer records are left out of episodes and splits
  * @param onBadRecord what to do with a malformed JSONL line
- * @param splitSeed seed of the stable hash that orders classes for the class splits
+ * @param splitSeed seed of the stable hash of a label that picks its class split (the same in every domain)
  * @param classSplits meta-train / meta-val / meta-test fractions ({@code class-splits}) and labels
  *     fixed to a split ({@code fixed-classes})
  * @param domainWeights sampling weight of each source domain in mixed meta-batches (weights of domains

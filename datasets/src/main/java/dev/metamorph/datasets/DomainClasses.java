@@ -40,7 +40,7 @@ public final class DomainClasses {
             else dropped++;
         }
         return new DomainClasses(domain, java.util.Collections.unmodifiableMap(kept),
-                ClassSplits.of(domain, kept.keySet(), spec, seed), dropped);
+                ClassSplits.of(kept.keySet(), spec, seed), dropped);
     }
 
     public String domain() {
