@@ -67,6 +67,37 @@ class DataCommandTest extends CliTestBase {
     }
 
     @Test
+    void splitsJsonListsLabelsAndRecordsPerDomainAndSplitAndALabelHasOneSplit(@TempDir Path dir) throws Exception {
+        for (String d : List.of("wordnet", "foldoc", "gcide")) writeDomain(dir, d, 30);
+        Result r = run("data", "splits", "--json", "--cache-dir", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(List.of("wordnet", "foldoc", "gcide"), iterableNames(json));
+        Map<String, String> splitOfLabel = new java.util.HashMap<>();
+        for (String d : List.of("wordnet", "foldoc", "gcide")) {
+            assertEquals(List.of("meta-train", "meta-val", "meta-test"), iterableNames(json.get(d)));
+            int labels = 0;
+            for (String s : List.of("meta-train", "meta-val", "meta-test")) {
+                for (String label : iterableNames(json.get(d).get(s))) {
+                    labels++;
+                    int c = Integer.parseInt(label.substring("field".length()));
+                    assertEquals(20 + c, json.get(d).get(s).get(label).asInt(), d + " " + label);
+                    String before = splitOfLabel.putIfAbsent(label, s);
+                    assertEquals(before == null ? s : before, s, label + " has one split in every domain");
+                }
+            }
+            assertEquals(30, labels, "every kept class, not the rare one");
+        }
+        Result table = run("data", "splits", "--cache-dir", dir.toString());
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("gcide (target)") && table.out().contains("field0 20")
+                && table.out().contains("no meta-val/meta-test label of [gcide] is a meta-train label of [wordnet, foldoc]"), table.out());
+        Result missing = run("data", "splits", "--cache-dir", dir.resolve("none").toString());
+        assertEquals(ExitCodes.USAGE, missing.code());
+        assertTrue(missing.err().contains("./metamorph data import wordnet"), missing.err());
+    }
+
+    @Test
     void badRecordFailsWithFileAndLineOrIsSkippedAndCounted(@TempDir Path dir) throws Exception {
         writeDomain(dir, "alpha", 2);
         long lines;
