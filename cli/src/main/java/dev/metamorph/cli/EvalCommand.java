@@ -1,5 +1,6 @@
 package dev.metamorph.cli;
 
+import dev.metamorph.pipeline.MainJob;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -30,6 +31,9 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // relative to the working directory, else to the project root
         Path file = model.isAbsolute() || java.nio.file.Files.exists(model) ? model : Path.of(System.getProperty("metamorph.root", ".")).resolve(model);
-        return config.launch(run -> new DefinitionsJob(run, spec.commandLine().getOut(), System.console() != null).evaluate(file.normalize()));
+        return config.launch(run -> {
+            new MainJob(run, new ConsoleJobListener(spec.commandLine().getOut()), DataProgressBar.forConsole(), false).evaluate(file.normalize());
+            return ExitCodes.OK;
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.metamorph.cli;
 
+import dev.metamorph.pipeline.JobInputException;
 import picocli.CommandLine;
 
 /**
@@ -13,18 +14,23 @@ public final class ExitCodes {
 
     private ExitCodes() {}
 
+    /** Whether {@code t} is the user's mistake (exit 2, no stack trace): a {@link UserError} or the pipeline's {@link JobInputException}. */
+    static boolean isUserError(Throwable t) {
+        return t instanceof UserError || t instanceof JobInputException;
+    }
+
     static CommandLine configure(CommandLine cl) {
-        cl.setExitCodeExceptionMapper(t -> t instanceof UserError ? USAGE : FAILURE);
+        cl.setExitCodeExceptionMapper(t -> isUserError(t) ? USAGE : FAILURE);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean verbose = parseResult.expandedArgs().contains("--verbose");
-            if (ex instanceof UserError && !verbose) {
+            if (isUserError(ex) && !verbose) {
                 commandLine.getErr().println("error: " + ex.getMessage());
             } else if (!verbose) {
                 commandLine.getErr().println("error: " + ex + (ex.getCause() != null ? "\n  caused by: " + ex.getCause() : "") + "\n(run with --verbose for the stack trace)");
             } else {
                 ex.printStackTrace(commandLine.getErr());
             }
-            return ex instanceof UserError ? USAGE : FAILURE;
+            return isUserError(ex) ? USAGE : FAILURE;
         });
         return cl;
     }

@@ -8,6 +8,9 @@ import dev.metamorph.core.run.AtomicFiles;
 import dev.metamorph.maml.MamlConfig;
 import dev.metamorph.maml.sinusoid.SinusoidMetaTraining;
 import dev.metamorph.model.mlp.MlpLearner;
+import dev.metamorph.pipeline.DataStage;
+import dev.metamorph.pipeline.MetaTrainingStage;
+import dev.metamorph.pipeline.StageTimes;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,7 +27,7 @@ import picocli.CommandLine.Option;
  * {@code metamorph meta-train}: meta-trains on the composed config ({@code maml.*}) in a new run
  * folder. {@code maml.task = definitions} (default) imports the data if missing and meta-trains
  * the gated-attention model on definitions episodes of the source domains through
- * {@link DefinitionsMetaTraining} (the same stage {@code metamorph run} uses), saving theta_0 as
+ * {@link MetaTrainingStage} (the same stage {@code metamorph run} uses), saving theta_0 as
  * {@code model/theta0.zip}. {@code maml.task = sinusoid} meta-trains the sinusoid MLP
  * ({@code maml=sinusoid}: metrics.jsonl, checkpoints/, theta0.f64 + theta0.json) and can continue a run with
  * {@code --resume <run folder>}.
@@ -61,15 +64,13 @@ public final class MetaTrainCommand implements Callable<Integer> {
 
     private int definitions(dev.metamorph.core.run.RunContext run, PrintWriter out) throws java.io.IOException {
         dev.metamorph.datasets.DatasetConfig data = dev.metamorph.datasets.DatasetConfig.from(run.config());
-        dev.metamorph.datasets.DomainStore store = dev.metamorph.datasets.DomainStore.open(data.resolvedCacheDir(run.projectRoot()), data.onBadRecord());
-        try {
-            List<String> imported = store.importIfMissing(data, DataProgressBar.forConsole());
-            if (!imported.isEmpty()) out.println("imported: " + String.join(", ", imported));
-        } catch (dev.metamorph.datasets.importer.SourceMissingException e) {
-            throw new ExitCodes.UserError(e.getMessage(), e);
-        }
-        DefinitionsMetaTraining.Result r = DefinitionsMetaTraining.run(run, store, data, !noProgress);
-        out.println("meta-trained the gated-attention model on definitions episodes; theta_0 saved in " + r.modelFile());
+        ConsoleJobListener console = new ConsoleJobListener(out);
+        StageTimes times = new StageTimes(run.metrics()::append);
+        dev.metamorph.datasets.DomainStore store = times.time("data", () -> DataStage.open(run, data, DataProgressBar.forConsole(), console));
+        MetaTrainingStage.Result r = times.time("meta-train", () -> MetaTrainingStage.run(run, store, data, !noProgress));
+        console.metaTrained(r);
+        times.emitSummary();
+        console.finished(times);
         out.flush();
         return ExitCodes.OK;
     }

@@ -9,6 +9,7 @@ import dev.metamorph.maml.MetaLearner;
 import dev.metamorph.model.GatedAttentionLearner;
 import dev.metamorph.model.ModelConfig;
 import dev.metamorph.model.TokenBatch;
+import dev.metamorph.pipeline.DefinitionsEncoder;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunAndEvalCommandTest extends CliTestBase {
     private static final String[] TINY = {"model.vocab-size=300", "model.d-model=8", "model.heads=2", "model.blocks=1", "model.ff-size=16", "model.max-length=24",
-        "maml.iterations=2", "maml.meta-batch=2", "maml.val-every=0", "maml.checkpoint-every=0", "task.queries=2", "eval.episodes=4", "eval.adapt-steps=1",
-        "model.head=prototype", "curriculum.stages=2", "curriculum.steps-per-stage=3", "curriculum.validation-episodes=2", "curriculum.elastic.check-every=2"};
+        "maml.iterations=3", "maml.meta-batch=2", "maml.val-every=2", "maml.val-tasks=2", "maml.checkpoint-every=0", "task.queries=2", "eval.episodes=4", "eval.adapt-steps=1",
+        "model.head=prototype", "curriculum.stages=2", "curriculum.steps-per-stage=3", "curriculum.validation-episodes=2", "curriculum.report-episodes=2", "curriculum.elastic.check-every=2"};
 
     @Test
     void runTrainsEvaluatesAndReportsThenEvalScoresTheSavedModel(@TempDir Path tmp) throws Exception {
@@ -32,6 +32,18 @@ class RunAndEvalCommandTest extends CliTestBase {
         for (String row : List.of("no meta-training (random init, fine-tune)", "(theta_0, fine-tune)", "+ curriculum (gcide)", "tfidf-prototype (row 0, no training)", "forgetting")) {
             assertTrue(summary.contains(row), "report lacks '" + row + "':\n" + summary);
         }
+        List<JsonNode> selects = events(runDir, "select");
+        assertEquals(1, selects.size(), "one selection event");
+        long kept = selects.get(0).get("selected_step").asLong();
+        assertTrue(kept == 2 || kept == 3, "theta of a validated step (2 or the last, 3) is kept: " + selects.get(0));
+        assertEquals("val_accuracy", selects.get(0).get("metric").asText());
+        assertEquals(kept, events(runDir, "meta-train-done").get(0).get("selected_step").asLong());
+        assertTrue(r.out().contains("kept theta of step " + kept), r.out());
+        assertTrue(summary.contains("report episodes (not used for selection)"), summary);
+        assertTrue(r.out().matches("(?s).*stage times: data [0-9.]+ s, meta-train [0-9.]+ s, curriculum [0-9.]+ s, eval [0-9.]+ s, report [0-9.]+ s\\R.*"), r.out());
+        List<String> timed = events(runDir, "stage-time").stream().map(n -> n.get("stage").asText()).toList();
+        assertEquals(List.of("data", "meta-train", "curriculum", "eval", "report"), timed);
+        assertEquals(1, events(runDir, "stage-times").size());
         List<JsonNode> evals = evalEvents(runDir);
         assertEquals(4 * 2, evals.size(), "four methods x two shot settings");
         assertTrue(Files.isRegularFile(runDir.resolve("model/adapted-gcide.zip")), "the curriculum-adapted model is saved");
@@ -61,11 +73,15 @@ class RunAndEvalCommandTest extends CliTestBase {
     }
 
     private static List<JsonNode> evalEvents(Path runDir) throws Exception {
+        return events(runDir, "eval");
+    }
+
+    private static List<JsonNode> events(Path runDir, String name) throws Exception {
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> out = new ArrayList<>();
         for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
             JsonNode n = json.readTree(line);
-            if ("eval".equals(n.path("event").asText())) out.add(n);
+            if (name.equals(n.path("event").asText())) out.add(n);
         }
         return out;
     }

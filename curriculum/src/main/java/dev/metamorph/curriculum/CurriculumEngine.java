@@ -3,6 +3,7 @@ package dev.metamorph.curriculum;
 import dev.metamorph.core.SeededRandom;
 import dev.metamorph.core.learn.Learner;
 import dev.metamorph.core.learn.LossAndGradient;
+import dev.metamorph.core.learn.NonFiniteException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * Events go to a metrics sink as maps with an {@code event} key: {@code start}, {@code resume},
  * {@code stage-start}, {@code step}, {@code check}, {@code grow}, {@code back-off}, {@code rollback}
  * (with {@code from-step} and {@code to-step}), {@code stage-stopped}, {@code stage-end},
- * {@code checkpoint}, {@code end}. With a checkpoint folder the whole state is saved atomically every
+ * {@code checkpoint}, {@code end}. A step whose loss, gradient or update is NaN or infinite is never
+ * applied: it rolls back like a worse check ({@code rollback} with {@code reason = non-finite}), or,
+ * with the elastic rate off, stops the run with a {@link NonFiniteException} naming stage and step.
+ * With a checkpoint folder the whole state is saved atomically every
  * {@code checkpoint-every} steps and at each stage end, and a later call with the same folder resumes
  * from it and ends bitwise equal to an uninterrupted run. The caller's theta_start is never modified.
  *
@@ -138,10 +142,14 @@ public final class CurriculumEngine<B> {
         }
         double targetAfter = meanLoss(s.current.theta, data.targetValidation());
         double baseAfter = meanLoss(s.current.theta, data.baseValidation());
+        double reportBefore = meanLoss(theta0, data.targetReport());
+        double reportAfter = meanLoss(s.current.theta, data.targetReport());
         emit(out, "end", s, "target-loss-before", s.targetLossBefore, "target-loss-after", targetAfter, "base-loss-before", s.baseLossBefore,
-                "base-loss-after", baseAfter, "rollbacks", s.elastic.rollbacks());
+                "base-loss-after", baseAfter, "target-report-loss-before", reportBefore, "target-report-loss-after", reportAfter,
+                "report-batches", data.targetReport().size(), "rollbacks", s.elastic.rollbacks());
+        NonFiniteException.requireFinite("curriculum end", s.globalStep, "adapted theta", s.current.theta, "a diverged model is never returned");
         return new CurriculumResult(FlatArrays.toLearner(s.current.theta, learner), s.completed, s.elastic.rollbacks(), s.targetLossBefore,
-                targetAfter, s.baseLossBefore, baseAfter);
+                targetAfter, s.baseLossBefore, baseAfter, reportBefore, reportAfter);
     }
 
     private void runStage(RunState s, CurriculumData<B> data, EwcPenalty ewc, RandomGenerator rng, Consumer<Map<String, Object>> out, Path checkpoint) {
@@ -172,9 +180,20 @@ public final class CurriculumEngine<B> {
             LossAndGradient lg = learner.lossAndGradient(FlatArrays.toLearner(cur.theta, learner), batch);
             double[] g = FlatArrays.toDoubles(lg.gradient());
             if (g.length != cur.theta.length) throw new IllegalStateException("The learner returned a gradient of " + g.length + " values for a theta of " + cur.theta.length);
+            String domain = target ? "target" : "base";
+            String bad = Double.isFinite(lg.loss()) ? NonFiniteException.describe("the gradient on a " + domain + " batch", g) : "the loss on a " + domain + " batch is " + lg.loss();
+            if (bad != null) {
+                nonFinite(s, bad, out);
+                continue;
+            }
             if (ewc != null) ewc.addGradient(cur.theta, g);
             double norm = maskAndClip(g, rates);
             cur.optimizer.step(cur.theta, g, plan, rates, s.elastic.multiplier());
+            bad = NonFiniteException.describe("theta after the optimiser step on a " + domain + " batch", cur.theta);
+            if (bad != null) {
+                nonFinite(s, bad, out);
+                continue;
+            }
             cur.step++;
             s.stepsRun++;
             s.globalStep++;
@@ -242,7 +261,32 @@ public final class CurriculumEngine<B> {
         }
     }
 
+    /**
+     * A step whose loss, gradient or update is not finite: with the elastic rate on, rolls back to
+     * the last good state and backs off (a {@code rollback} event with {@code reason = non-finite});
+     * without it, stops the run naming the stage and step. The bad values are never kept.
+     */
+    private void nonFinite(RunState s, String what, Consumer<Map<String, Object>> out) {
+        TrainingState cur = s.current;
+        int from = cur.step;
+        if (!config.elastic().enabled()) {
+            throw new NonFiniteException("curriculum stage " + s.stage, from + 1, what + " (global step " + (s.globalStep + 1) + ")",
+                    "lower curriculum.lr or set curriculum.grad-clip; with curriculum.elastic.check-every > 0 the step is rolled back instead");
+        }
+        ElasticRate.Decision d = s.elastic.rollBack(cur);
+        emit(out, "back-off", s, "multiplier", s.elastic.multiplier());
+        emit(out, "rollback", s, "from-step", from, "to-step", cur.step, "reason", "non-finite", "detail", what,
+                "rollbacks-in-a-row", s.elastic.rollbacksInARow());
+        LOG.warn("Curriculum stage {} step {}: {}; rolled back to step {}, multiplier {}", s.stage, from + 1, what, cur.step, s.elastic.multiplier());
+        if (d == ElasticRate.Decision.STOP) {
+            s.stoppedEarly = true;
+            emit(out, "stage-stopped", s, "reason", s.elastic.rollbacksInARow() + " rollbacks in a row (the last: " + what
+                    + "; curriculum.elastic.max-rollbacks-in-a-row = " + config.elastic().maxRollbacksInARow() + "); lower curriculum.lr");
+        }
+    }
+
     private void save(Path checkpoint, RunState s, RandomGenerator rng, Consumer<Map<String, Object>> out) {
+        NonFiniteException.requireFinite("curriculum stage " + s.stage + " checkpoint", s.current.step, "theta", s.current.theta, "a diverged model is never saved");
         CurriculumCheckpoint.save(checkpoint, s, (SeededRandom) rng, config, learner.layout());
         emit(out, "checkpoint", s, "file", checkpoint.toString());
     }

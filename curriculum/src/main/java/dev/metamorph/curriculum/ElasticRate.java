@@ -59,6 +59,15 @@ public final class ElasticRate {
         }
         boolean worse = !Double.isFinite(loss) || loss > bestLoss + config.tolerance() * Math.abs(bestLoss);
         if (!worse) return Decision.HOLD;
+        return rollBack(current);
+    }
+
+    /**
+     * Backs off and restores {@code current} to the last good state, as a worse check does; the
+     * engine calls it when a step's loss or gradient is not finite, so that it is never applied.
+     */
+    public Decision rollBack(TrainingState current) {
+        if (lastGood == null) throw new IllegalStateException("ElasticRate.rollBack before startStage");
         multiplier = Math.max(multiplier * config.backOff(), config.minMultiplier());
         current.restore(lastGood);
         rollbacks++;

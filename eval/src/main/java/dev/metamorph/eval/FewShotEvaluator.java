@@ -3,6 +3,7 @@ package dev.metamorph.eval;
 import dev.metamorph.core.data.Episode;
 import dev.metamorph.core.learn.Learner;
 import dev.metamorph.core.learn.LossAndGradient;
+import dev.metamorph.core.learn.NonFiniteException;
 import dev.metamorph.core.learn.TaskData;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param <B> batch type of the learner
  */
 public final class FewShotEvaluator<E, B> {
+    private static final String STAGE = "eval";
 
     /** Inner-loop settings: {@code steps} SGD steps with learning rate {@code lr}; {@code mask} (null = all) selects trainable entries. */
     public record Adaptation(int steps, double lr, INDArray mask) {
@@ -83,10 +85,16 @@ public final class FewShotEvaluator<E, B> {
         return t;
     }
 
-    /** Scores one episode. */
+    /**
+     * Scores one episode.
+     *
+     * @throws NonFiniteException if theta, the adapted theta or a logit is NaN or infinite (a
+     *     diverged model is never scored: its NaN logits would all count as class 0)
+     */
     public ClassificationScore evaluate(INDArray theta, Episode<E> episode, Adaptation a, EpisodeScores sink) {
+        requireFiniteTheta(theta);
         long start = System.nanoTime();
-        Scored s = score(learner, theta, episode, toTask.apply(episode), a);
+        Scored s = score(learner, theta, episode, -1, toTask.apply(episode), a);
         if (sink != null) {
             sink.add(s.score());
             sink.addWork(s.tokens(), System.nanoTime() - start);
@@ -97,12 +105,17 @@ public final class FewShotEvaluator<E, B> {
     /** One episode's score, the tokens processed and the time taken. */
     private record Scored(ClassificationScore score, long tokens, long nanos) {}
 
-    private Scored score(Learner<B> learner, INDArray theta, Episode<E> episode, TaskData<B> task, Adaptation a) {
+    private Scored score(Learner<B> learner, INDArray theta, Episode<E> episode, int index, TaskData<B> task, Adaptation a) {
         long start = System.nanoTime();
         B support = task.support();
         B query = task.query();
         INDArray adapted = adapt(learner, theta, support, a);
+        String where = "episode " + (index >= 0 ? index + " " : "") + "(" + episode.domain() + ", classes " + episode.classes() + ")";
+        String bad = NonFiniteException.describe("the parameters after " + a.steps() + " adaptation steps on the support set of " + where, adapted);
+        if (bad != null) throw new NonFiniteException(STAGE, -1, bad, "the support-set fine-tuning diverged: lower eval.adapt-lr or eval.adapt-steps");
         INDArray logits = learner.predict(adapted, query);
+        bad = NonFiniteException.describe("logits of the query set of " + where, logits);
+        if (bad != null) throw new NonFiniteException(STAGE, -1, bad, "the model's outputs overflow at these parameters; it cannot be scored");
         int[] gold = episode.query().stream().mapToInt(Episode.Labeled::label).toArray();
         int[] all = argmaxRows(logits);
         if (all.length < gold.length) throw new IllegalStateException("The learner predicted " + all.length + " rows for " + gold.length + " query examples");
@@ -112,11 +125,21 @@ public final class FewShotEvaluator<E, B> {
         return new Scored(score, tokens, System.nanoTime() - start);
     }
 
-    /** Scores a list of episodes. */
+    /**
+     * Scores a list of episodes.
+     *
+     * @throws NonFiniteException as {@link #evaluate} (naming the episode's index)
+     */
     public EpisodeScores evaluateAll(INDArray theta, List<Episode<E>> episodes, Adaptation a) {
+        requireFiniteTheta(theta);
         EpisodeScores scores = new EpisodeScores();
         if (threads == 1 || episodes.size() < 2) {
-            for (Episode<E> e : episodes) evaluate(theta, e, a, scores);
+            for (int i = 0; i < episodes.size(); i++) {
+                long start = System.nanoTime();
+                Scored s = score(learner, theta, episodes.get(i), i, toTask.apply(episodes.get(i)), a);
+                scores.add(s.score());
+                scores.addWork(s.tokens(), System.nanoTime() - start);
+            }
             return scores;
         }
         List<TaskData<B>> tasks = new ArrayList<>(episodes.size());
@@ -133,7 +156,7 @@ public final class FewShotEvaluator<E, B> {
             for (int w = 0; w < threads; w++) {
                 futures.add(pool.submit(() -> {
                     Learner<B> own = replicas.get();
-                    for (int i; (i = next.getAndIncrement()) < results.length; ) results[i] = score(own, theta, episodes.get(i), tasks.get(i), a);
+                    for (int i; (i = next.getAndIncrement()) < results.length; ) results[i] = score(own, theta, episodes.get(i), i, tasks.get(i), a);
                     return null;
                 }));
             }
@@ -154,6 +177,10 @@ public final class FewShotEvaluator<E, B> {
             scores.addWork(s.tokens(), s.nanos());
         }
         return scores;
+    }
+
+    private static void requireFiniteTheta(INDArray theta) {
+        NonFiniteException.requireFinite(STAGE, -1, "theta to evaluate", theta, "a diverged model is never evaluated; train it again with a lower learning rate or gradient clipping");
     }
 
     static int[] argmaxRows(INDArray logits) {

@@ -15,11 +15,35 @@ import java.util.List;
  * @param checkpointEvery checkpoint every N iterations, 0 = only at the end
  * @param task what {@code meta-train} trains: {@code definitions} or {@code sinusoid}
  * @param threads worker threads of the kernel backend, 0 = one per available core
+ * @param select which theta the run keeps: the best by meta-validation, or the last
  */
 public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps, double metaLr, int metaBatch,
                          long iterations, double gradClip, long valEvery, int valTasks, long checkpointEvery,
                          SecondOrderMode secondOrderMode, Backend backend, int threads, int reptileSteps,
-                         AdamSettings adam, SinusoidSettings sinusoid, String task) {
+                         AdamSettings adam, SinusoidSettings sinusoid, String task, Selection select) {
+
+    /** {@code maml.select}: the theta a run keeps. */
+    public enum Selection {
+        /** The best meta-validation score (accuracy for classification, loss for regression) over the validations of the run. */
+        BEST_VAL("best-val"),
+        /** The theta of the last iteration. */
+        LAST("last");
+
+        private final String key;
+
+        Selection(String key) {
+            this.key = key;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public static Selection fromKey(String key) {
+            for (Selection s : values()) if (s.key.equals(key.trim())) return s;
+            throw new IllegalArgumentException("Unknown maml.select '" + key + "'; use best-val or last");
+        }
+    }
 
     /** Outer Adam hyper-parameters ({@code maml.adam}). */
     public record AdamSettings(double beta1, double beta2, double epsilon) {
@@ -59,6 +83,7 @@ public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps
         Checks.notNull("maml.adam", adam);
         Checks.notNull("maml.sinusoid", sinusoid);
         Checks.check("definitions".equals(task) || "sinusoid".equals(task), "maml.task must be definitions or sinusoid, got '%s'", task);
+        Checks.notNull("maml.select", select);
     }
 
     /** Reads and validates {@code maml} from a composed config; unknown keys (typos) fail naming the key. */
@@ -80,7 +105,8 @@ public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps
                     SecondOrderMode.fromKey(m.getString("second-order-mode")), Backend.fromKey(m.getString("backend")), m.getInt("threads"),
                     m.getInt("reptile-steps"),
                     new AdamSettings(a.getDouble("beta1"), a.getDouble("beta2"), a.getDouble("epsilon")),
-                    new SinusoidSettings(s.getInt("support"), s.getInt("query"), s.getIntList("sizes")), m.getString("task"));
+                    new SinusoidSettings(s.getInt("support"), s.getInt("query"), s.getIntList("sizes")), m.getString("task"),
+                    Selection.fromKey(m.getString("select")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException.BadValue(m.origin(), "maml", e.getMessage(), e);
         }
@@ -92,34 +118,38 @@ public record MamlConfig(MetaAlgorithm algorithm, double innerLr, int innerSteps
     }
 
     public MamlConfig withAlgorithm(MetaAlgorithm a) {
-        return new MamlConfig(a, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task);
+        return new MamlConfig(a, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task, select);
     }
 
     public MamlConfig withInnerSteps(int k) {
-        return new MamlConfig(algorithm, innerLr, k, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task);
+        return new MamlConfig(algorithm, innerLr, k, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task, select);
     }
 
     public MamlConfig withIterations(long n) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, n, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, n, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task, select);
     }
 
     public MamlConfig withBackend(Backend b) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, b, threads, reptileSteps, adam, sinusoid, task);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, b, threads, reptileSteps, adam, sinusoid, task, select);
     }
 
     public MamlConfig withSecondOrderMode(SecondOrderMode s) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, s, backend, threads, reptileSteps, adam, sinusoid, task);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, s, backend, threads, reptileSteps, adam, sinusoid, task, select);
     }
 
     public MamlConfig withSchedule(long valEveryN, long checkpointEveryN) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEveryN, valTasks, checkpointEveryN, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEveryN, valTasks, checkpointEveryN, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task, select);
     }
 
     public MamlConfig withThreads(int n) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, n, reptileSteps, adam, sinusoid, task);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, n, reptileSteps, adam, sinusoid, task, select);
+    }
+
+    public MamlConfig withSelect(Selection sel) {
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, metaBatch, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task, sel);
     }
 
     public MamlConfig withMetaBatch(int n) {
-        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, n, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task);
+        return new MamlConfig(algorithm, innerLr, innerSteps, metaLr, n, iterations, gradClip, valEvery, valTasks, checkpointEvery, secondOrderMode, backend, threads, reptileSteps, adam, sinusoid, task, select);
     }
 }

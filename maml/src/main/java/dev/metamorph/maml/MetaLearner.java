@@ -1,6 +1,7 @@
 package dev.metamorph.maml;
 
 import dev.metamorph.core.learn.Learner;
+import dev.metamorph.core.learn.NonFiniteException;
 import dev.metamorph.core.learn.ParamGroup;
 import dev.metamorph.core.learn.ParamLayout;
 import dev.metamorph.core.learn.TaskData;
@@ -20,6 +21,8 @@ import java.util.random.RandomGenerator;
  * @param <B> batch type
  */
 public final class MetaLearner<B> implements AutoCloseable {
+    private static final String STAGE = "meta-train";
+    private static final String HINT = "lower maml.meta-lr or maml.inner-lr, or set maml.grad-clip";
     private final MamlConfig config;
     private final MetaGradient<B> engine;
     private final int p;
@@ -72,13 +75,24 @@ public final class MetaLearner<B> implements AutoCloseable {
         return a;
     }
 
-    /** One meta-iteration on a meta-batch; returns the mean query loss after adaptation. */
+    /**
+     * One meta-iteration on a meta-batch; returns the mean query loss after adaptation.
+     *
+     * @throws NonFiniteException (step -1; the loop names it) if the loss or the meta-gradient is
+     *     NaN or infinite, before anything changes: theta, alpha and Adam's moments stay as they were
+     */
     public double metaStep(List<TaskData<B>> tasks) {
         double loss = engine.compute(theta, alpha, tasks, gradTheta, gradAlpha);
+        if (!Double.isFinite(loss)) throw new NonFiniteException(STAGE, -1, "the query loss is " + loss, HINT);
         System.arraycopy(gradTheta, 0, grad, 0, p);
         if (gradAlpha != null) System.arraycopy(gradAlpha, 0, grad, p, p);
+        String bad = NonFiniteException.describe(gradAlpha == null ? "meta-gradient" : "meta-gradient (theta, then alpha)", grad);
+        if (bad != null) throw new NonFiniteException(STAGE, -1, bad, HINT);
         lastGradNorm = GlobalNormClip.apply(grad, config.gradClip());
         adam.step(params, grad, config.metaLr());
+        // theta is copied out of params only when it is finite (Adam's bounded step should never break this)
+        bad = NonFiniteException.describe("theta after the Adam step", params);
+        if (bad != null) throw new NonFiniteException(STAGE, -1, bad, HINT);
         System.arraycopy(params, 0, theta, 0, p);
         if (gradAlpha != null) System.arraycopy(params, p, alpha, 0, p);
         return loss;

@@ -2,6 +2,7 @@ package dev.metamorph.maml;
 
 import dev.metamorph.core.SeededRandom;
 import dev.metamorph.core.data.TaskSampler;
+import dev.metamorph.core.learn.NonFiniteException;
 import dev.metamorph.core.learn.TaskData;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The meta-training loop, separate from the mechanism ({@link MetaLearner}): draws meta-batches
  * from a task sampler whose generator is checkpointed, steps the learner, validates every
- * {@code maml.val-every} iterations on fixed meta-val tasks, logs metrics (one map per event to a
+ * {@code maml.val-every} iterations (and at the last) on fixed meta-val tasks and keeps the best
+ * theta by that validation ({@code maml.select}; {@link #selectedTheta()}), logs metrics (one map per event to a
  * sink such as {@code metrics.jsonl}), shows a progress bar with loss and throughput, and writes
  * checkpoints every {@code maml.checkpoint-every} iterations and at the end. {@link #resume()}
  * continues from the newest checkpoint; because the sampler state, theta, alpha and Adam's moments
@@ -37,7 +39,53 @@ public final class MetaTrainingLoop<B> {
     private final CheckpointStore checkpoints;
     private final Consumer<Map<String, Object>> metrics;
     private final boolean progressBar;
+    private ValidationScore validationScore;
     private long step;
+    private Selected best;
+    private long lastValidated = -1;
+
+    /**
+     * A score of theta (and the inner rates alpha) on the fixed meta-val tasks, to select the kept
+     * theta by when it is better than the mean query loss (accuracy for classification).
+     */
+    @FunctionalInterface
+    public interface ValidationScore {
+        double score(double[] theta, double[] alpha);
+    }
+
+    /**
+     * The theta kept by {@code maml.select = best-val} so far: its step, the metric and its value.
+     * Holds its own copy of theta; {@link #theta()} returns another copy.
+     */
+    public static final class Selected {
+        private final long step;
+        private final String metric;
+        private final double value;
+        private final double[] theta;
+
+        public Selected(long step, String metric, double value, double[] theta) {
+            this.step = step;
+            this.metric = metric;
+            this.value = value;
+            this.theta = theta.clone();
+        }
+
+        public long step() {
+            return step;
+        }
+
+        public String metric() {
+            return metric;
+        }
+
+        public double value() {
+            return value;
+        }
+
+        public double[] theta() {
+            return theta.clone();
+        }
+    }
 
     /**
      * @param samplerRng the generator meta-batches are drawn with (its state is checkpointed)
@@ -57,6 +105,18 @@ public final class MetaTrainingLoop<B> {
         this.progressBar = progressBar;
     }
 
+    /**
+     * Selects by {@code score} (higher is better, logged as {@code metric}, e.g. {@code val_accuracy})
+     * instead of the mean meta-val query loss (lower is better). Call before {@link #run()}.
+     */
+    public MetaTrainingLoop<B> selectBy(String metric, ValidationScore score) {
+        this.validationMetric = metric;
+        this.validationScore = score;
+        return this;
+    }
+
+    private String validationMetric = "val_loss";
+
     /** Iterations completed so far. */
     public long step() {
         return step;
@@ -70,12 +130,19 @@ public final class MetaTrainingLoop<B> {
         CheckpointStore.Header h = checkpoints.load(latest.get(), config.algorithm(), learner);
         samplerRng.restore(h.samplerState());
         step = h.step();
+        best = h.best();
         LOG.info("Resumed from {} at step {}", latest.get(), step);
         return Optional.of(step);
     }
 
-    /** Outcome of a run. */
-    public record Result(long steps, double lastLoss, double seconds, double tasksPerSecond) {}
+    /**
+     * Outcome of a run.
+     *
+     * @param selectedStep the step whose theta {@link #selectedTheta()} returns
+     * @param selectedMetric what selected it ({@code val_loss}, {@code val_accuracy}), or {@code last}
+     * @param selectedValue its value at that step (NaN for {@code last})
+     */
+    public record Result(long steps, double lastLoss, double seconds, double tasksPerSecond, long selectedStep, String selectedMetric, double selectedValue) {}
 
     /** Runs until {@code maml.iterations}. */
     public Result run() {
@@ -96,9 +163,12 @@ public final class MetaTrainingLoop<B> {
             while (step < end) {
                 batch.clear();
                 for (int i = 0; i < config.metaBatch(); i++) batch.add(sampler.sample(samplerRng));
-                loss = learner.metaStep(batch);
+                try {
+                    loss = learner.metaStep(batch);
+                } catch (NonFiniteException e) {
+                    throw e.at(step + 1);   // theta is unchanged, and no checkpoint of this step is written
+                }
                 step++;
-                if (!Double.isFinite(loss)) throw new IllegalStateException("meta-training diverged at step " + step + ": query loss " + loss + " (lower maml.meta-lr or maml.inner-lr, or set maml.grad-clip)");
                 double secs = (System.nanoTime() - t0) / 1e9;
                 double tps = (step - startStep) * config.metaBatch() / Math.max(secs, 1e-9);
                 if (pb != null) {
@@ -106,19 +176,72 @@ public final class MetaTrainingLoop<B> {
                     if (step % 50 == 0) pb.setExtraMessage(String.format("loss %.4f  %.0f tasks/s", loss, tps));
                 }
                 if (step % 100 == 0 || step == end) metrics.accept(event(step, "train", Map.of("loss", loss, "tasks_per_s", tps, "grad_norm", learner.lastGradNorm())));
-                if (config.valEvery() > 0 && step % config.valEvery() == 0 && !valTasks.isEmpty()) {
-                    double vl = validationLoss();
-                    metrics.accept(event(step, "val", Map.of("val_loss", vl)));
-                    LOG.info("step {}: train loss {}, val loss {}", step, loss, vl);
-                }
-                if (checkpoints != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) checkpoints.save(step, samplerRng, config.algorithm(), learner);
+                boolean lastIteration = step == config.iterations();
+                if (validates() && (step % config.valEvery() == 0 || lastIteration)) validate(loss);
+                if (checkpoints != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) checkpoints.save(step, samplerRng, config.algorithm(), learner, best);
             }
         } finally {
             if (pb != null) pb.close();
         }
-        if (checkpoints != null && (config.checkpointEvery() == 0 || step % config.checkpointEvery() != 0)) checkpoints.save(step, samplerRng, config.algorithm(), learner);
+        if (checkpoints != null && (config.checkpointEvery() == 0 || step % config.checkpointEvery() != 0)) checkpoints.save(step, samplerRng, config.algorithm(), learner, best);
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new Result(step, loss, secs, (step - startStep) * config.metaBatch() / Math.max(secs, 1e-9));
+        Result r = selectedResult(loss, secs, (step - startStep) * config.metaBatch() / Math.max(secs, 1e-9));
+        if (step == config.iterations() && startStep < step) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rule", config.select().key());
+            m.put("selected_step", r.selectedStep());
+            m.put("metric", r.selectedMetric());
+            if (!Double.isNaN(r.selectedValue())) m.put("value", r.selectedValue());
+            if (config.select() == MamlConfig.Selection.BEST_VAL && best == null) m.put("note", "no meta-validation ran (maml.val-every = 0 or no meta-val tasks): kept the last theta");
+            metrics.accept(event(step, "select", m));
+            LOG.info("kept theta of step {} ({} {})", r.selectedStep(), r.selectedMetric(), r.selectedValue());
+        }
+        return r;
+    }
+
+    private boolean validates() {
+        return config.valEvery() > 0 && !valTasks.isEmpty();
+    }
+
+    /** Validates at the current step, logs it and keeps theta if it is the best so far. */
+    private void validate(double trainLoss) {
+        if (lastValidated == step) return;
+        lastValidated = step;
+        Map<String, Object> values = new LinkedHashMap<>();
+        double vl = validationLoss();
+        if (!Double.isFinite(vl)) throw new NonFiniteException("meta-train validation", step, "the mean meta-val query loss is " + vl, "lower maml.meta-lr or maml.inner-lr, or set maml.grad-clip");
+        values.put("val_loss", vl);
+        double value = vl;
+        boolean higherIsBetter = false;
+        if (validationScore != null) {
+            value = validationScore.score(learner.theta(), learner.alpha());
+            values.put(validationMetric, value);
+            higherIsBetter = true;
+        }
+        boolean better = best == null || (higherIsBetter ? value > best.value() : value < best.value());
+        if (better) best = new Selected(step, validationMetric, value, learner.theta());
+        values.put("best_step", best.step());
+        metrics.accept(event(step, "val", values));
+        LOG.info("step {}: train loss {}, val loss {}{}", step, trainLoss, vl, validationScore == null ? "" : ", " + validationMetric + " " + value);
+    }
+
+    private Result selectedResult(double loss, double secs, double tps) {
+        if (config.select() == MamlConfig.Selection.BEST_VAL && best != null) return new Result(step, loss, secs, tps, best.step(), best.metric(), best.value());
+        return new Result(step, loss, secs, tps, step, "last", Double.NaN);
+    }
+
+    /**
+     * The theta the run keeps ({@code maml.select}): the best by meta-validation so far, or the
+     * last one (also when no validation has run). A copy.
+     */
+    public double[] selectedTheta() {
+        if (config.select() == MamlConfig.Selection.BEST_VAL && best != null) return best.theta();
+        return learner.theta();
+    }
+
+    /** The best validation so far, if any (restored by {@link #resume()}). */
+    public Optional<Selected> best() {
+        return Optional.ofNullable(best);
     }
 
     /** Mean post-adaptation query loss over the meta-val tasks, in meta-batch-sized chunks. */

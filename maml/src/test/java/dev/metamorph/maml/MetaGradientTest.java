@@ -37,7 +37,7 @@ class MetaGradientTest {
     static MamlConfig config(MetaAlgorithm a, int steps, Backend b, SecondOrderMode m) {
         // a larger inner rate than the protocol's 0.01 makes the second-order term large enough to matter
         MamlConfig d = MamlConfig.defaults();
-        return new MamlConfig(a, 0.05, steps, d.metaLr(), d.metaBatch(), d.iterations(), 0, 0, 10, 0, m, b, 2, d.reptileSteps(), d.adam(), d.sinusoid(), d.task());
+        return new MamlConfig(a, 0.05, steps, d.metaLr(), d.metaBatch(), d.iterations(), 0, 0, 10, 0, m, b, 2, d.reptileSteps(), d.adam(), d.sinusoid(), d.task(), d.select());
     }
 
     double[] metaGrad(MamlConfig c, double[] theta, double[] alpha, List<TaskData<RegressionBatch>> tasks, double[] gradAlpha) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import dev.metamorph.core.learn.NonFiniteException;
 import dev.metamorph.core.learn.ParamGroup;
 import dev.metamorph.core.learn.ParamLayout;
 import dev.metamorph.model.tokenizer.BpeTokenizer;
@@ -46,10 +47,11 @@ public final class ModelArchive {
 
     private ModelArchive() {}
 
-    /** Writes the model atomically to {@code file}. */
+    /** Writes the model atomically to {@code file}; refuses a theta with a NaN or infinity ({@link NonFiniteException}). */
     public static void save(Path file, ModelConfig config, BpeTokenizer tokenizer, INDArray theta) throws IOException {
         ParamLayout layout = EncoderLayout.of(config);
         if (theta.length() != layout.size()) throw new IllegalArgumentException("theta has " + theta.length() + " values but the layout of this model config holds " + layout.size());
+        NonFiniteException.requireFinite("model archive", -1, "theta for " + file, theta, "a diverged model is never saved; train it again with a lower learning rate or gradient clipping");
         if (tokenizer.vocabSize() > config.vocabSize()) throw new IllegalArgumentException("The tokenizer has " + tokenizer.vocabSize() + " ids but model.vocab-size is " + config.vocabSize());
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metamorph.core.SeededRandom;
+import dev.metamorph.core.learn.NonFiniteException;
 import dev.metamorph.model.tokenizer.BpeTokenizer;
 import dev.metamorph.model.tokenizer.BpeTrainer;
 import java.io.IOException;
@@ -42,6 +43,18 @@ class ModelArchiveTest {
                 assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")), "a temporary file was left behind");
             }
         }
+    }
+
+    @Test
+    void refusesToSaveANonFiniteTheta(@TempDir Path dir) {
+        BpeTokenizer tok = BpeTrainer.train(TEXTS, 40, 1, 8, BpeTokenizer.Truncation.HEAD);
+        ModelConfig cfg = TinyModels.tiny(ModelConfig.HeadType.ZERO, ModelConfig.Activation.GELU).withVocabSize(tok.vocabSize());
+        INDArray theta = TinyModels.randomTheta(new GatedAttentionLearner(cfg), 12);
+        theta.putScalar(7, Double.NaN);
+        Path file = dir.resolve("model.zip");
+        NonFiniteException e = assertThrows(NonFiniteException.class, () -> ModelArchive.save(file, cfg, tok, theta));
+        assertTrue(e.getMessage().contains("entry 7 of ") && e.getMessage().contains("is NaN"), e.getMessage());
+        assertTrue(Files.notExists(file), "nothing was written");
     }
 
     @Test

@@ -33,7 +33,7 @@ public final class SinusoidMetaTraining {
 
     private SinusoidMetaTraining() {}
 
-    /** Trains up to step {@code stopAt} (use {@code config.iterations()} for a whole run) and returns theta. */
+    /** Trains up to step {@code stopAt} (use {@code config.iterations()} for a whole run) and returns the theta it keeps ({@code maml.select}). */
     public static double[] train(MamlConfig config, SeedSequence seeds, Path runDir, boolean resume, long stopAt, boolean progressBar) {
         MlpLearner mlp = new MlpLearner(config.sinusoid().sizes());
         SinusoidTaskSampler sampler = new SinusoidTaskSampler(config.sinusoid().support(), config.sinusoid().query());
@@ -52,7 +52,7 @@ public final class SinusoidMetaTraining {
                     new CheckpointStore(runDir.resolve("checkpoints")), m -> writeLine(metrics, m), progressBar);
             if (resume) loop.resume();
             loop.runUntil(stopAt);
-            return learner.theta();
+            return loop.selectedTheta();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + metricsFile, e);
         }

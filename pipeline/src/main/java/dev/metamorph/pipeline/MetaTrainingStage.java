@@ -1,4 +1,4 @@
-package dev.metamorph.cli;
+package dev.metamorph.pipeline;
 
 import dev.metamorph.core.SeededRandom;
 import dev.metamorph.core.data.Episode;
@@ -12,6 +12,7 @@ import dev.metamorph.datasets.DomainStore;
 import dev.metamorph.datasets.MixedEpisodeSampler;
 import dev.metamorph.maml.CheckpointStore;
 import dev.metamorph.maml.MamlConfig;
+import dev.metamorph.maml.MetaAlgorithm;
 import dev.metamorph.maml.MetaGradients;
 import dev.metamorph.maml.MetaLearner;
 import dev.metamorph.maml.MetaTrainingLoop;
@@ -35,28 +36,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Meta-training of the gated-attention model on definitions episodes from the source domains'
+ * The meta-training stage: the gated-attention model on definitions episodes from the source domains'
  * meta-train classes: trains the tokenizer on the rendered prompts of those records, meta-trains
- * with {@code maml.*} (checkpointed in the run folder, resumable), and saves theta_0 with its
- * config and tokenizer as {@code model/theta0.zip}.
+ * with {@code maml.*} (checkpointed in the run folder, resumable), keeps the theta with the best
+ * meta-val accuracy ({@code maml.select}) and saves it with its config and tokenizer as
+ * {@code model/theta0.zip}.
  */
-final class DefinitionsMetaTraining {
-    private static final Logger LOG = LoggerFactory.getLogger(DefinitionsMetaTraining.class);
+public final class MetaTrainingStage {
+    private static final Logger LOG = LoggerFactory.getLogger(MetaTrainingStage.class);
 
     /** The outcome: the learner, theta_0 [size], the encoder that feeds it, and training figures. */
-    record Result(GatedAttentionLearner learner, INDArray theta0, INDArray initialTheta, DefinitionsEncoder encoder, BpeTokenizer tokenizer, Path modelFile,
+    public record Result(GatedAttentionLearner learner, INDArray theta0, INDArray initialTheta, DefinitionsEncoder encoder, BpeTokenizer tokenizer, Path modelFile,
                   MetaTrainingLoop.Result training) {}
 
-    private DefinitionsMetaTraining() {}
+    private MetaTrainingStage() {}
 
-    static Result run(RunContext run, DomainStore store, DatasetConfig data, boolean progressBar) throws IOException {
+    /**
+     * @param progressBar show the meta-training progress bar on the console
+     * @throws JobInputException if {@code model.ways} and {@code task.ways} differ
+     */
+    public static Result run(RunContext run, DomainStore store, DatasetConfig data, boolean progressBar) throws IOException {
         MamlConfig maml = MamlConfig.from(run.config());
         ModelConfig modelCfg = ModelConfig.from(run.config());
         int ways = run.config().getInt("task.ways");
         int shots = run.config().getInt("task.shots");
         int queries = run.config().getInt("task.queries");
         if (modelCfg.ways() != ways) {
-            throw new ExitCodes.UserError("model.ways = " + modelCfg.ways() + " but task.ways = " + ways + ": the head needs one output per class of an episode; set both to the same value");
+            throw new JobInputException("model.ways = " + modelCfg.ways() + " but task.ways = " + ways + ": the head needs one output per class of an episode; set both to the same value");
         }
         boolean prototype = modelCfg.head() == ModelConfig.HeadType.PROTOTYPE;
 
@@ -69,7 +75,7 @@ final class DefinitionsMetaTraining {
         long t0 = System.nanoTime();
         BpeTokenizer tokenizer = BpeTrainer.train(corpus, modelCfg.vocabSize(), 2, modelCfg.maxLength(), BpeTokenizer.Truncation.valueOf(modelCfg.truncation().name()));
         LOG.info("tokenizer: {} ids from {} meta-training prompts in {} s", tokenizer.vocabSize(), corpus.size(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-        DefinitionsEncoder encoder = new DefinitionsEncoder(tokenizer, texts, prototype);
+        DefinitionsEncoder encoder = new DefinitionsEncoder(tokenizer, texts::of, prototype);
 
         GatedAttentionLearner learner = new GatedAttentionLearner(modelCfg);
         MixedEpisodeSampler train = store.sourceSampler(data, ClassSplit.META_TRAIN, ways, shots, queries);
@@ -85,6 +91,8 @@ final class DefinitionsMetaTraining {
                 MetaGradients.create(learner, maml, DefinitionsEncoder::join, () -> new GatedAttentionLearner(modelCfg)));
         MetaTrainingLoop<TokenBatch> loop = new MetaTrainingLoop<>(maml, metaLearner, tasks, run.seeds().child("maml.sampler"), valTasks,
                 new CheckpointStore(run.checkpointsDir()), run.metrics()::append, progressBar);
+        loop.selectBy("val_accuracy", new MetaValAccuracy(new GatedAttentionLearner(modelCfg), valTasks,
+                maml.algorithm() == MetaAlgorithm.REPTILE ? maml.reptileSteps() : maml.innerSteps()));
         loop.resume().ifPresent(step -> LOG.info("resumed meta-training from step {}", step));
         MetaTrainingLoop.Result r = loop.run();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -94,9 +102,13 @@ final class DefinitionsMetaTraining {
         m.put("seconds", r.seconds());
         m.put("tasks_per_s", r.tasksPerSecond());
         m.put("last_loss", r.lastLoss());
+        m.put("select", maml.select().key());
+        m.put("selected_step", r.selectedStep());
+        m.put("selected_metric", r.selectedMetric());
+        if (!Double.isNaN(r.selectedValue())) m.put("selected_value", r.selectedValue());
         run.metrics().append(m);
 
-        INDArray theta0 = Nd4j.createFromArray(metaLearner.theta()).castTo(modelCfg.dtype());
+        INDArray theta0 = Nd4j.createFromArray(loop.selectedTheta()).castTo(modelCfg.dtype());
         metaLearner.close();
         Path modelFile = run.dir().resolve("model").resolve("theta0.zip");
         ModelArchive.save(modelFile, modelCfg, tokenizer, theta0);

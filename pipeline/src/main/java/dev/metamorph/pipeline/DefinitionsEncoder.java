@@ -1,38 +1,42 @@
-package dev.metamorph.cli;
+package dev.metamorph.pipeline;
 
 import dev.metamorph.core.data.Episode;
 import dev.metamorph.core.data.Record;
 import dev.metamorph.core.learn.TaskData;
 import dev.metamorph.model.TokenBatch;
 import dev.metamorph.model.tokenizer.BpeTokenizer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Turns episodes of records into the model's token batches: each record goes through its domain's
  * prompt template, then the tokenizer, padded to the model's maximum length so that every task of
  * a meta-batch has one shape. Encodings are cached by record id. Not thread-safe.
  */
-final class DefinitionsEncoder {
+public final class DefinitionsEncoder {
     private final BpeTokenizer tokenizer;
     private final boolean prototypeHead;
-    private final PromptTexts texts;
+    private final Function<Record, String> texts;
     private final Map<String, int[]> cache = new HashMap<>();
 
-    DefinitionsEncoder(BpeTokenizer tokenizer, PromptTexts texts, boolean prototypeHead) {
+    /** @param texts the prompt text of a record ({@code PromptTexts::of}) */
+    public DefinitionsEncoder(BpeTokenizer tokenizer, Function<Record, String> texts, boolean prototypeHead) {
         this.tokenizer = tokenizer;
         this.texts = texts;
         this.prototypeHead = prototypeHead;
     }
 
-    int[] ids(Record r) {
-        return cache.computeIfAbsent(r.id(), k -> Arrays.copyOf(tokenizer.encode(texts.of(r)), tokenizer.maxLength()));
+    /** The padded token ids of a record's prompt (cached by record id). */
+    public int[] ids(Record r) {
+        return cache.computeIfAbsent(r.id(), k -> Arrays.copyOf(tokenizer.encode(texts.apply(r)), tokenizer.maxLength()));
     }
 
     /** Support and query batches of an episode (prototype head: support rows build the class means of both). */
-    TaskData<TokenBatch> task(Episode<Record> e) {
+    public TaskData<TokenBatch> task(Episode<Record> e) {
         int[][] s = ids(e.support());
         int[] sl = labels(e.support());
         int[][] q = ids(e.query());
@@ -41,24 +45,28 @@ final class DefinitionsEncoder {
         return new TaskData<>(e.domain(), TokenBatch.of(s, sl), TokenBatch.of(q, ql));
     }
 
-    /** Support and query rows in one batch (Reptile and joint training adapt on both). */
-    static TokenBatch join(TokenBatch a, TokenBatch b) {
-        int[][] ids = new int[a.size() + b.size()][];
-        int[] labels = new int[ids.length];
-        int[][] ai = a.ids(), bi = b.ids();
-        int[] al = a.labels(), bl = b.labels();
-        for (int i = 0; i < ai.length; i++) {
-            ids[i] = ai[i];
-            labels[i] = al[i];
+    /**
+     * Support and query rows in one batch, each example once (Reptile and joint training adapt on
+     * both): the loss rows of {@code a} then those of {@code b}, every row both a prototype and a
+     * loss row. With the prototype head, {@link #task} repeats the support rows as the prototype
+     * rows of both batches; joining all rows would count each support example three times.
+     */
+    public static TokenBatch join(TokenBatch a, TokenBatch b) {
+        List<int[]> ids = new ArrayList<>(a.size() + b.size());
+        List<Integer> labels = new ArrayList<>(a.size() + b.size());
+        for (TokenBatch x : List.of(a, b)) {
+            int[][] xi = x.ids();
+            for (int r = 0; r < x.size(); r++) {
+                if (!x.isLossRow(r)) continue;
+                ids.add(xi[r]);
+                labels.add(x.label(r));
+            }
         }
-        for (int i = 0; i < bi.length; i++) {
-            ids[ai.length + i] = bi[i];
-            labels[ai.length + i] = bl[i];
-        }
-        return TokenBatch.of(ids, labels);
+        return TokenBatch.of(ids.toArray(int[][]::new), labels.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    static long tokens(TokenBatch b) {
+    /** Non-padding tokens of a batch. */
+    public static long tokens(TokenBatch b) {
         long n = 0;
         for (int r = 0; r < b.size(); r++) n += b.tokens(r);
         return n;

@@ -1,4 +1,4 @@
-package dev.metamorph.cli;
+package dev.metamorph.pipeline;
 
 import dev.metamorph.core.SeededRandom;
 import dev.metamorph.core.run.RunContext;
@@ -22,23 +22,26 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Curriculum adaptation of the meta-trained theta_0 to one target domain (the brief's step 2):
+ * The curriculum stage: adaptation of the meta-trained theta_0 to one target domain:
  * base batches are episodes of the source domains' meta-train classes, target batches episodes of
  * the target domain's meta-train classes, the elastic rate watches fixed episodes of the target's
  * meta-val classes, and forgetting is measured on fixed episodes of the sources' meta-val classes.
  * Every batch is one episode (the prototype head: support rows make the class means, the loss is
- * on the query rows), so labels stay episode-local like in meta-training. The target's meta-test
+ * on the query rows), so labels stay episode-local like in meta-training. The target loss before and
+ * after is reported on further target meta-val episodes from their own generator
+ * ({@code curriculum.report-episodes}), never the ones the elastic rate selects by (episodes differ;
+ * a record can recur, as an episode needs K + Q = 20 of a class's 20-60 records). The target's meta-test
  * classes, which the evaluation uses, are never seen. The adapted model is saved as
  * {@code model/adapted-<domain>.zip}.
  */
-final class DefinitionsCurriculum {
-    private DefinitionsCurriculum() {}
+public final class CurriculumStage {
+    private CurriculumStage() {}
 
     /** The outcome: adapted theta, the engine's result and where the model went. */
-    record Result(INDArray theta, CurriculumResult curriculum, Path modelFile) {}
+    public record Result(INDArray theta, CurriculumResult curriculum, Path modelFile) {}
 
-    static Result adapt(RunContext run, DomainStore store, DatasetConfig data, String target, GatedAttentionLearner learner, DefinitionsEncoder encoder,
-                        BpeTokenizer tokenizer, INDArray theta0, int validationEpisodes) throws IOException {
+    public static Result adapt(RunContext run, DomainStore store, DatasetConfig data, String target, GatedAttentionLearner learner, DefinitionsEncoder encoder,
+                        BpeTokenizer tokenizer, INDArray theta0, int validationEpisodes, int reportEpisodes) throws IOException {
         int ways = run.config().getInt("task.ways"), shots = run.config().getInt("task.shots"), queries = run.config().getInt("task.queries");
         MixedEpisodeSampler base = store.sourceSampler(data, ClassSplit.META_TRAIN, ways, shots, queries);
         EpisodeSampler targetTrain = store.classes(target, data).sampler(ClassSplit.META_TRAIN, ways, shots, queries);
@@ -48,8 +51,12 @@ final class DefinitionsCurriculum {
         List<TokenBatch> targetValidation = new ArrayList<>(), baseValidation = new ArrayList<>();
         for (int i = 0; i < validationEpisodes; i++) targetValidation.add(encoder.task(targetVal.sample(valRng)).query());
         for (int i = 0; i < validationEpisodes; i++) baseValidation.add(encoder.task(baseVal.sample(valRng)).query());
+        // the report episodes come from their own generator: none of them is a selection episode
+        SeededRandom reportRng = run.seeds().child("curriculum.report." + target);
+        List<TokenBatch> targetReport = new ArrayList<>();
+        for (int i = 0; i < reportEpisodes; i++) targetReport.add(encoder.task(targetVal.sample(reportRng)).query());
         CurriculumData<TokenBatch> cd = new CurriculumData<>(rng -> encoder.task(base.sample(rng)).query(), rng -> encoder.task(targetTrain.sample(rng)).query(),
-                targetValidation, baseValidation);
+                targetValidation, baseValidation, targetReport);
         CurriculumEngine<TokenBatch> engine = new CurriculumEngine<>(learner, CurriculumConfig.from(run.config()));
         CurriculumResult r = engine.adapt(cd, theta0, run.seeds().child("curriculum." + target), run.metrics()::append,
                 run.checkpointsDir().resolve("curriculum-" + target));

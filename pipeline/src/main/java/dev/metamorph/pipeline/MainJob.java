@@ -1,0 +1,139 @@
+package dev.metamorph.pipeline;
+
+import dev.metamorph.core.run.RunContext;
+import dev.metamorph.datasets.DatasetConfig;
+import dev.metamorph.datasets.DomainStore;
+import dev.metamorph.datasets.importer.ImportProgress;
+import dev.metamorph.model.GatedAttentionLearner;
+import dev.metamorph.model.ModelArchive;
+import dev.metamorph.model.ModelConfig;
+import dev.metamorph.prompts.PromptsConfig;
+import dev.metamorph.prompts.TemplateRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The main job on the definitions benchmark, inside one run folder, as timed stages: {@code data}
+ * (import if missing), {@code base-features} (when a pretrained base is plugged in),
+ * {@code meta-train} on the source domains, {@code curriculum} per target domain, {@code eval}
+ * few-shot on the target domain's held-out classes, and {@code report}. Writes
+ * {@code metrics.jsonl} (with a {@code stage-time} event per stage and a {@code stage-times}
+ * summary) and {@code report/summary.md}; tells a {@link JobListener} as it goes.
+ */
+public final class MainJob {
+    private static final Logger LOG = LoggerFactory.getLogger(MainJob.class);
+
+    private final RunContext run;
+    private final JobListener listener;
+    private final ImportProgress importProgress;
+    private final boolean progressBar;
+    private BaseFeaturesStage baseFeatures = BaseFeaturesStage.NONE;
+
+    /**
+     * @param importProgress shows the data import (e.g. a console progress bar), or {@link ImportProgress#NONE}
+     * @param progressBar show meta-training's progress bar on the console
+     */
+    public MainJob(RunContext run, JobListener listener, ImportProgress importProgress, boolean progressBar) {
+        this.run = run;
+        this.listener = listener == null ? JobListener.NONE : listener;
+        this.importProgress = importProgress == null ? ImportProgress.NONE : importProgress;
+        this.progressBar = progressBar;
+    }
+
+    /** Plugs in the base-features stage (the frozen pretrained base); {@link BaseFeaturesStage#NONE} by default. */
+    public MainJob withBaseFeatures(BaseFeaturesStage stage) {
+        this.baseFeatures = stage == null ? BaseFeaturesStage.NONE : stage;
+        return this;
+    }
+
+    /** Runs every stage; returns the stage times (also written to metrics.jsonl and given to the listener). */
+    public StageTimes run() throws IOException {
+        StageTimes times = new StageTimes(run.metrics()::append);
+        DatasetConfig data = DatasetConfig.from(run.config());
+        DomainStore store = times.time("data", () -> DataStage.open(run, data, importProgress, listener));
+        if (baseFeatures != BaseFeaturesStage.NONE) {
+            times.time("base-features", () -> {
+                baseFeatures.prepare(run, store, data);
+                return null;
+            });
+        }
+        MetaTrainingStage.Result trained = times.time("meta-train", () -> MetaTrainingStage.run(run, store, data, progressBar));
+        listener.metaTrained(trained);
+        String algorithm = run.config().getString("maml.algorithm");
+        EvaluationStage evaluation = new EvaluationStage(run, listener);
+        Map<String, List<EvaluationStage.Candidate>> candidates = new LinkedHashMap<>();
+        boolean curriculum = run.config().getBoolean("curriculum.enabled");
+        boolean prototype = trained.learner().config().head() == ModelConfig.HeadType.PROTOTYPE;
+        if (curriculum && !prototype) listener.curriculumSkipped("it trains on episodes with episode-local labels, which needs model.head = prototype");
+        for (String target : data.targetDomains()) {
+            List<EvaluationStage.Candidate> list = new ArrayList<>(List.of(
+                    new EvaluationStage.Candidate("no meta-training (random init, fine-tune)", trained.initialTheta()),
+                    new EvaluationStage.Candidate(algorithm + " (theta_0, fine-tune)", trained.theta0())));
+            if (curriculum && prototype) {
+                CurriculumStage.Result c = times.time("curriculum", () -> CurriculumStage.adapt(run, store, data, target, trained.learner(), trained.encoder(),
+                        trained.tokenizer(), trained.theta0(), run.config().getInt("curriculum.validation-episodes"), run.config().getInt("curriculum.report-episodes")));
+                listener.curriculumAdapted(target, c);
+                var r = c.curriculum();
+                evaluation.addCurriculumLine(String.format(Locale.ROOT,
+                        "- %s: %d stages, %d rollbacks; target meta-val loss on report episodes (not used for selection) %.4f -> %.4f; source meta-val loss %.4f -> %.4f (forgetting %+.4f)",
+                        target, r.stages().size(), r.rollbacks(), r.targetReportLossBefore(), r.targetReportLossAfter(), r.baseLossBefore(), r.baseLossAfter(), r.forgetting()));
+                list.add(new EvaluationStage.Candidate(algorithm + " + curriculum (" + target + ")", c.theta()));
+            }
+            candidates.put(target, list);
+        }
+        times.time("eval", () -> {
+            evaluation.evaluate(store, data, trained.learner(), trained.encoder(), candidates);
+            return null;
+        });
+        times.time("report", () -> evaluation.writeReport(data));
+        finish(times);
+        return times;
+    }
+
+    /**
+     * Evaluates a saved model ({@code model/theta0.zip} of a run, with its own model config and
+     * tokenizer) on the target domains with this run's {@code eval}, {@code task}, {@code dataset}
+     * and {@code prompts} settings, beside the TF-IDF floor.
+     *
+     * @throws JobInputException if the file is missing or its model does not fit {@code task.ways}
+     */
+    public StageTimes evaluate(Path modelFile) throws IOException {
+        if (!Files.isRegularFile(modelFile)) throw new JobInputException("No saved model at " + modelFile + "; give the model/theta0.zip of a run folder");
+        ModelArchive.Saved saved = ModelArchive.load(modelFile);
+        int ways = run.config().getInt("task.ways");
+        if (saved.config().ways() != ways) {
+            throw new JobInputException("The model in " + modelFile + " has " + saved.config().ways() + " outputs (model.ways) but task.ways = " + ways + "; evaluate with task.ways=" + saved.config().ways());
+        }
+        run.addProvenance("model.file", modelFile.toAbsolutePath().toString());
+        StageTimes times = new StageTimes(run.metrics()::append);
+        DatasetConfig data = DatasetConfig.from(run.config());
+        DomainStore store = times.time("data", () -> DataStage.open(run, data, importProgress, listener));
+        PromptTexts texts = new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())));
+        DefinitionsEncoder encoder = new DefinitionsEncoder(saved.tokenizer(), texts::of, saved.config().head() == ModelConfig.HeadType.PROTOTYPE);
+        GatedAttentionLearner learner = new GatedAttentionLearner(saved.config());
+        Map<String, List<EvaluationStage.Candidate>> candidates = new LinkedHashMap<>();
+        for (String target : data.targetDomains()) candidates.put(target, List.of(new EvaluationStage.Candidate("saved model " + modelFile.getFileName() + " (fine-tune)", saved.theta())));
+        EvaluationStage evaluation = new EvaluationStage(run, listener);
+        times.time("eval", () -> {
+            evaluation.evaluate(store, data, learner, encoder, candidates);
+            return null;
+        });
+        times.time("report", () -> evaluation.writeReport(data));
+        finish(times);
+        return times;
+    }
+
+    private void finish(StageTimes times) {
+        times.emitSummary();
+        listener.finished(times);
+        LOG.info("run folder {}; stage times: {}", run.dir(), times);
+    }
+}
