@@ -124,8 +124,9 @@ class AttentionMetaGradientTest {
             lossGraph = e.compute(theta, alpha, tasks, viaGraph, null);
         }
         try (MetaGradient<TokenBatch> e = MetaGradients.create(learner, base.withThreads(1), null, () -> new GatedAttentionLearner(cfg))) {
-            assertTrue(e instanceof KernelMetaGradient, "auto should pick the learner path for fomaml, got " + e.getClass().getSimpleName());
+            assertTrue(e instanceof MeasuredMetaGradient, "auto should measure the learner's eager and graph paths for fomaml, got " + e.getClass().getSimpleName());
             lossOne = e.compute(theta, alpha, tasks, one, null);
+            assertTrue(List.of("eager", "graph").contains(((MeasuredMetaGradient<TokenBatch>) e).choice()));
         }
         try (MetaGradient<TokenBatch> e = MetaGradients.create(learner, base.withThreads(2), null, () -> new GatedAttentionLearner(cfg))) {
             lossTwo = e.compute(theta, alpha, tasks, two, null);
@@ -138,5 +139,43 @@ class AttentionMetaGradientTest {
         double tokenNorm = 0;
         for (int i = (int) emb.offset(); i < emb.end(); i++) tokenNorm += one[i] * one[i];
         assertTrue(tokenNorm > 0, "token embeddings get no first-order meta-gradient");
+    }
+
+    @Test
+    void theLearnersEagerAndGraphPathsGiveTheSameMetaGradientForEveryFirstOrderAlgorithm() {
+        // the two candidates of maml.backend = auto: same arithmetic, so a measured choice changes speed, not results
+        Fixture f = Fixture.of(ModelConfig.Activation.GELU, 9, 2);
+        GatedAttentionLearner learner = f.learner();
+        double[] alpha = f.alpha().clone();
+        Arrays.fill(alpha, 0.1); // the learner path adapts the embeddings too
+        for (MetaAlgorithm a : List.of(MetaAlgorithm.FOMAML, MetaAlgorithm.REPTILE, MetaAlgorithm.PRETRAIN)) {
+            double[] eager = new double[f.theta().length], graph = new double[f.theta().length];
+            double lossEager, lossGraph;
+            try (KernelMetaGradient<TokenBatch> e = new KernelMetaGradient<>(() -> new LearnerKernelAdapter<>(learner), a, 2, AttentionMetaGradientTest::join)) {
+                lossEager = e.compute(f.theta(), alpha, f.tasks(), eager, null);
+            }
+            try (KernelMetaGradient<TokenBatch> e = new KernelMetaGradient<>(() -> LearnerKernelAdapter.<TokenBatch>graphPath(learner), a, 2, AttentionMetaGradientTest::join)) {
+                lossGraph = e.compute(f.theta(), alpha, f.tasks(), graph, null);
+            }
+            double err = MetaGradientCheck.relativeError(graph, eager);
+            assertTrue(err <= 1e-9, a.key() + ": eager vs graph path relative error " + err);
+            assertEquals(lossEager, lossGraph, 1e-9, a.key());
+            assertTrue(Arrays.stream(eager).anyMatch(v -> v != 0), a.key() + ": zero meta-gradient");
+        }
+    }
+
+    private static TokenBatch join(TokenBatch a, TokenBatch b) {
+        int[][] ids = new int[a.size() + b.size()][];
+        int[] labels = new int[ids.length];
+        int t = Math.max(a.length(), b.length());
+        for (int i = 0; i < a.size(); i++) {
+            ids[i] = Arrays.copyOf(a.ids()[i], t);
+            labels[i] = a.label(i);
+        }
+        for (int i = 0; i < b.size(); i++) {
+            ids[a.size() + i] = Arrays.copyOf(b.ids()[i], t);
+            labels[a.size() + i] = b.label(i);
+        }
+        return TokenBatch.of(ids, labels);
     }
 }
