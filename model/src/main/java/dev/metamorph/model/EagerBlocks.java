@@ -58,6 +58,7 @@ final class EagerBlocks {
         Nd4j.matmul(k.qh, k.kh, k.probs, false, true, false);
         k.probs.reshape(s.b, (long) h * s.t, s.t).addi(s.keyBias);
         Nd4j.exec(new SoftMax(k.probs, k.probs, 2));
+        HostArrays.flushSubnormals(k.probs); // exp of a large gap; the probabilities feed two gemms
         Nd4j.matmul(k.probs, k.vg, s.oh, false, false, false);
         s.host.read(s.oh, k.ohJ);
         fromHeads(s, k.ohJ, 1.0, s.nd1);

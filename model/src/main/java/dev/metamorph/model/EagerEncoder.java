@@ -20,8 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>This is the first-order path ({@code lossAndGradient}, {@code predict}); exact second-order
  * meta-gradients use the graph, whose backward pass can be differentiated again. Java loops compute
- * in double; float models round when results go back to ND4J. One instance per thread; buffers are
- * overwritten by every call.
+ * in double; float models round when results go back to ND4J, flushing subnormals to zero (in the
+ * Java writes, the attention probabilities and the returned gradient). One instance per thread;
+ * buffers are overwritten by every call.
  */
 final class EagerEncoder {
     private static final int MAX_SHAPES = 6;
@@ -107,6 +108,7 @@ final class EagerEncoder {
         for (int i = 0; i < s.b; i++) for (int j = 0; j < td; j++) dPos[j] += dx[i * td + j];
         groups.put(grad, EncoderLayout.POSITIONS, dPos);
         scatterTokens(f.ids(), dx, grad);
+        HostArrays.flushSubnormals(grad); // weight gradients come straight from gemms
         return new Output(hr.loss(), hr.logits(), hr.dz());
     }
 
