@@ -13,6 +13,8 @@ final class EagerBuffers {
     final int b, t;
     final Block[] blocks;
     final HostArrays host;
+    /** The base token states [B*T, base-dim] (only with a base; null otherwise). */
+    final INDArray xBase;
     final INDArray x0, keyBias, q, k, v, oh, y, hidden, dA, dHidden, dOh, dP, dIn;
     final double[] x0J, nd1, nd2, nd3, nf1, tt1, tt2, dOutJ, dInJ;
 
@@ -25,6 +27,7 @@ final class EagerBuffers {
         blocks = new Block[c.blocks()];
         for (int l = 0; l < blocks.length; l++) blocks[l] = new Block(c, l, b, t);
         host = new HostArrays(Math.max((long) nt * Math.max(d, ff), (long) bh * t * t));
+        xBase = c.hasBase() ? Nd4j.create(dt, nt, c.baseDim()) : null;
         x0 = Nd4j.create(dt, nt, d);
         keyBias = Nd4j.create(dt, b, 1, t);
         q = Nd4j.create(dt, nt, d);

@@ -14,8 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * operations on buffers allocated once per batch shape ({@link EagerBuffers}), and everything between
  * them as fused loops over Java arrays, one pass each. Same arithmetic as {@link GatedAttentionGraph}
  * (equal to it within rounding, checked in the tests), without a graph session's per-op planning or
- * one native call per elementwise op. This class runs the input (embedding rows plus positions),
- * pooling and the embedding scatter-add; the blocks are {@link EagerBlocks}, the head and loss
+ * one native call per elementwise op. This class runs the input (embedding rows, or with a base the
+ * base token states times {@code input.w} plus {@code input.b}; plus positions), pooling, the
+ * output projection onto the base pooled embedding (with a base) and the embedding scatter-add; the blocks are {@link EagerBlocks}, the head and loss
  * {@link EagerHead}.
  *
  * <p>This is the first-order path ({@code lossAndGradient}, {@code predict}); exact second-order
@@ -33,6 +34,7 @@ final class EagerEncoder {
     private final ThetaGroups groups;
     private final EagerBlocks blocks;
     private final EagerHead head;
+    private final String positions;
     private final Map<Long, EagerBuffers> buffers = new LinkedHashMap<>(8, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, EagerBuffers> e) {
@@ -47,6 +49,7 @@ final class EagerEncoder {
         this.groups = new ThetaGroups(layout);
         this.blocks = new EagerBlocks(c, groups);
         this.head = new EagerHead(c, groups);
+        this.positions = EncoderLayout.positions(c);
     }
 
     /** Result of one task: loss, logits [size * ways] (row-major) and, with a backward pass, dLoss/dmemory [size * d]. */
@@ -60,11 +63,20 @@ final class EagerEncoder {
     Output run(INDArray theta, TaskFeed f, INDArray grad) {
         EagerBuffers s = buffers(f.size(), f.length());
         s.keyBias.assign(Nd4j.createFromArray(f.keyBias()).castTo(dt).reshape(s.b, 1, s.t));
-        // embedding rows plus positions
-        Nd4j.pullRows(groups.view(theta, EncoderLayout.TOKENS), s.x0, 1, f.ids());
-        s.host.read(s.x0, s.x0J);
-        double[] pos = groups.values(theta, EncoderLayout.POSITIONS, (long) s.t * d);
         int td = s.t * d;
+        if (c.hasBase()) {
+            // base token states times input.w, plus input.b
+            writeBaseStates(f, s);
+            Nd4j.gemm(s.xBase, groups.view(theta, EncoderLayout.INPUT_W), s.x0, false, false, 1.0, 0.0);
+            s.host.read(s.x0, s.x0J);
+            double[] bias = groups.values(theta, EncoderLayout.INPUT_B);
+            for (int r = 0; r < s.b * s.t; r++) for (int e = 0; e < d; e++) s.x0J[r * d + e] += bias[e];
+        } else {
+            // embedding rows
+            Nd4j.pullRows(groups.view(theta, EncoderLayout.TOKENS), s.x0, 1, f.ids());
+            s.host.read(s.x0, s.x0J);
+        }
+        double[] pos = groups.values(theta, positions, (long) s.t * d);
         for (int i = 0; i < s.b; i++) for (int j = 0; j < td; j++) s.x0J[i * td + j] += pos[j];
         s.host.write(s.x0J, s.x0);
         INDArray x = s.x0;
@@ -85,16 +97,31 @@ final class EagerEncoder {
             }
         }
         if (f.memory() != null) for (int i = 0; i < z.length; i++) z[i] += f.memory()[i];
-        EagerHead.Result hr = head.run(theta, f, z, grad != null);
+        // with a base the head sees the base pooled embedding plus the adapter pooled state u through output.w
+        INDArray u = null;
+        double[] emb = z;
+        if (c.hasBase()) {
+            u = Nd4j.createFromArray(z).castTo(dt).reshape(s.b, d);
+            emb = u.mmul(groups.view(theta, EncoderLayout.OUTPUT_W)).reshape(-1).toDoubleVector();
+            for (int i = 0; i < emb.length; i++) emb[i] += f.basePooled()[i];
+        }
+        EagerHead.Result hr = head.run(theta, f, emb, grad != null);
         if (grad == null) return new Output(hr.loss(), hr.logits(), null);
         for (Map.Entry<String, double[]> e : hr.gradients().entrySet()) groups.put(grad, e.getKey(), e.getValue());
+        double[] dz = hr.dz();
+        if (c.hasBase()) {
+            INDArray dEmb = Nd4j.createFromArray(dz).castTo(dt).reshape(s.b, c.baseDim());
+            INDArray wOut = groups.view(theta, EncoderLayout.OUTPUT_W);
+            Nd4j.gemm(u, dEmb, groups.view(grad, EncoderLayout.OUTPUT_W), true, false, 1.0, 0.0);
+            dz = dEmb.mmul(wOut.transpose()).reshape(-1).toDoubleVector();
+        }
         // pooling backward: dX[b, t, :] = pool[b, t] * dz[b, :]
         double[] dx = s.dOutJ;
         for (int i = 0; i < s.b; i++) {
             for (int j = 0; j < s.t; j++) {
                 double w = f.pool()[i * s.t + j];
                 int to = (i * s.t + j) * d;
-                for (int e = 0; e < d; e++) dx[to + e] = w * hr.dz()[i * d + e];
+                for (int e = 0; e < d; e++) dx[to + e] = w * dz[i * d + e];
             }
         }
         for (int l = c.blocks() - 1; l >= 0; l--) {
@@ -103,13 +130,35 @@ final class EagerEncoder {
             blocks.backward(theta, grad, s, k, in, dx);
             dx = s.dInJ;
         }
-        // positions: sum over the batch; tokens: scatter-add of the input rows' gradients
+        // positions: sum over the batch; then tokens (scatter-add of the input rows' gradients) or the input projection
         double[] dPos = new double[td];
         for (int i = 0; i < s.b; i++) for (int j = 0; j < td; j++) dPos[j] += dx[i * td + j];
-        groups.put(grad, EncoderLayout.POSITIONS, dPos);
-        scatterTokens(f.ids(), dx, grad);
+        groups.put(grad, positions, dPos);
+        if (c.hasBase()) {
+            s.host.write(dx, s.dA);
+            Nd4j.gemm(s.xBase, s.dA, groups.view(grad, EncoderLayout.INPUT_W), true, false, 1.0, 0.0);
+            groups.put(grad, EncoderLayout.INPUT_B, EagerBlocks.columnSums(dx, s.b * s.t, d));
+        } else {
+            scatterTokens(f.ids(), dx, grad);
+        }
         HostArrays.flushSubnormals(grad); // weight gradients come straight from gemms
-        return new Output(hr.loss(), hr.logits(), hr.dz());
+        return new Output(hr.loss(), hr.logits(), dz);
+    }
+
+    /** The feed's base token states into {@code s.xBase} [B*T, base-dim], zero at padding positions. */
+    private void writeBaseStates(TaskFeed f, EagerBuffers s) {
+        int e = c.baseDim();
+        s.xBase.assign(0.0);
+        for (int i = 0; i < s.b; i++) {
+            float[] row = f.baseStates()[i];
+            int at = i * s.t * e;
+            if (dt == DataType.FLOAT) {
+                s.xBase.data().asNioFloat().put(at, row, 0, row.length);
+            } else {
+                java.nio.DoubleBuffer buf = s.xBase.data().asNioDouble();
+                for (int k = 0; k < row.length; k++) buf.put(at + k, row[k]);
+            }
+        }
     }
 
     /** embed.tokens gradient: row id receives the sum of the input-row gradients at the positions holding id. */

@@ -6,58 +6,88 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The classification head and the cross-entropy loss of the eager pass, as Java loops over the
- * pooled embeddings z [B * d]: the zero head (linear, {@code head.w}, {@code head.b}) or the
- * prototype head (negative squared distance to class means of the prototype rows). Same arithmetic
- * as the head of {@link GatedAttentionGraph}.
+ * embeddings z [B * width] ({@link ModelConfig#embeddingWidth}): the zero head (linear, {@code head.w},
+ * {@code head.b}) or the prototype head, which scores each row against per-row prototypes p_ik =
+ * sum_j proto[i, k, j] z_j (see {@link TaskFeed}: leave-one-out for prototype rows). Without a base
+ * the prototype logit is the negative squared distance -|z_i - p_ik|^2; with a base it is
+ * exp(head.scale) * cos(z_i, p_ik) + head.lexical * lexical[i, k]. Same arithmetic as the head of
+ * {@link GatedAttentionGraph}.
  */
 final class EagerHead {
+    /** Added to squared norms under the square root of the cosine, so that an empty prototype gives cosine 0. */
+    static final double NORM_EPS = 1e-12;
+
     private final ModelConfig c;
     private final ThetaGroups groups;
-    private final int d, n;
+    private final int e, n;
 
     EagerHead(ModelConfig c, ThetaGroups groups) {
         this.c = c;
         this.groups = groups;
-        this.d = c.dModel();
+        this.e = c.embeddingWidth();
         this.n = c.ways();
     }
 
-    /** Loss, logits [B * ways], and with a backward pass dLoss/dz [B * d] and the head's group gradients. */
+    /** Loss, logits [B * ways], and with a backward pass dLoss/dz [B * width] and the head's group gradients. */
     record Result(double loss, double[] logits, double[] dz, Map<String, double[]> gradients) {}
 
     Result run(INDArray theta, TaskFeed f, double[] z, boolean backward) {
         int b = f.size();
         double[] logits = new double[b * n];
-        double[] protos = null;
-        double[] w = null;
+        boolean cosine = c.hasBase();
+        double[] w = null, protos = null, dots = null, pNorm = null, zNorm = null, cos = null;
+        double scale = 0, lexW = 0;
         if (c.head() == ModelConfig.HeadType.ZERO) {
-            w = groups.values(theta, "head.w"); // [d, n]
+            w = groups.values(theta, "head.w"); // [e, n]
             double[] bias = groups.values(theta, "head.b");
             for (int i = 0; i < b; i++) {
                 for (int k = 0; k < n; k++) {
                     double acc = bias[k];
-                    for (int e = 0; e < d; e++) acc += z[i * d + e] * w[e * n + k];
+                    for (int x = 0; x < e; x++) acc += z[i * e + x] * w[x * n + k];
                     logits[i * n + k] = acc;
                 }
             }
         } else {
-            protos = new double[n * d];
-            for (int k = 0; k < n; k++) {
-                for (int i = 0; i < b; i++) {
-                    double pw = f.proto()[k * b + i];
-                    if (pw != 0) for (int e = 0; e < d; e++) protos[k * d + e] += pw * z[i * d + e];
+            protos = new double[b * n * e];
+            dots = new double[b * n];
+            pNorm = new double[b * n];
+            for (int i = 0; i < b; i++) {
+                for (int k = 0; k < n; k++) {
+                    int ik = i * n + k, po = ik * e;
+                    for (int j = 0; j < b; j++) {
+                        double pw = f.proto()[ik * b + j];
+                        if (pw != 0) for (int x = 0; x < e; x++) protos[po + x] += pw * z[j * e + x];
+                    }
+                    double dot = 0, pp = 0;
+                    for (int x = 0; x < e; x++) {
+                        dot += z[i * e + x] * protos[po + x];
+                        pp += protos[po + x] * protos[po + x];
+                    }
+                    dots[ik] = dot;
+                    pNorm[ik] = pp;
                 }
             }
-            double[] cc = new double[n];
-            for (int k = 0; k < n; k++) for (int e = 0; e < d; e++) cc[k] += protos[k * d + e] * protos[k * d + e];
+            zNorm = new double[b];
             for (int i = 0; i < b; i++) {
                 double zz = 0;
-                for (int e = 0; e < d; e++) zz += z[i * d + e] * z[i * d + e];
-                for (int k = 0; k < n; k++) {
-                    double dot = 0;
-                    for (int e = 0; e < d; e++) dot += z[i * d + e] * protos[k * d + e];
-                    logits[i * n + k] = 2 * dot - zz - cc[k];
+                for (int x = 0; x < e; x++) zz += z[i * e + x] * z[i * e + x];
+                zNorm[i] = zz;
+            }
+            if (cosine) {
+                scale = Math.exp(groups.values(theta, EncoderLayout.HEAD_SCALE)[0]);
+                lexW = groups.values(theta, EncoderLayout.HEAD_LEXICAL)[0];
+                cos = new double[b * n];
+                for (int i = 0; i < b; i++) {
+                    zNorm[i] = Math.sqrt(zNorm[i] + NORM_EPS);
+                    for (int k = 0; k < n; k++) {
+                        int ik = i * n + k;
+                        pNorm[ik] = Math.sqrt(pNorm[ik] + NORM_EPS);
+                        cos[ik] = dots[ik] / (zNorm[i] * pNorm[ik]);
+                        logits[ik] = scale * cos[ik] + lexW * f.lexical()[ik];
+                    }
                 }
+            } else {
+                for (int i = 0; i < b; i++) for (int k = 0; k < n; k++) logits[i * n + k] = 2 * dots[i * n + k] - zNorm[i] - pNorm[i * n + k];
             }
         }
         double loss = 0;
@@ -76,49 +106,59 @@ final class EagerHead {
             }
         }
         if (!backward) return new Result(loss, logits, null, null);
-        double[] dz = new double[b * d];
+        double[] dz = new double[b * e];
         Map<String, double[]> g = new HashMap<>();
         if (c.head() == ModelConfig.HeadType.ZERO) {
-            double[] gw = new double[d * n], gb = new double[n];
+            double[] gw = new double[e * n], gb = new double[n];
             for (int i = 0; i < b; i++) {
                 for (int k = 0; k < n; k++) {
                     double dl = dLogits[i * n + k];
                     if (dl == 0) continue;
                     gb[k] += dl;
-                    for (int e = 0; e < d; e++) {
-                        gw[e * n + k] += z[i * d + e] * dl;
-                        dz[i * d + e] += dl * w[e * n + k];
+                    for (int x = 0; x < e; x++) {
+                        gw[x * n + k] += z[i * e + x] * dl;
+                        dz[i * e + x] += dl * w[x * n + k];
                     }
                 }
             }
             g.put("head.w", gw);
             g.put("head.b", gb);
-        } else {
-            // logits = 2 z p^T - |z|^2 - |p|^2
-            double[] dProto = new double[n * d];
-            for (int i = 0; i < b; i++) {
-                double rowSum = 0;
-                for (int k = 0; k < n; k++) {
-                    double dl = dLogits[i * n + k];
-                    rowSum += dl;
-                    for (int e = 0; e < d; e++) {
-                        dz[i * d + e] += 2 * dl * protos[k * d + e];
-                        dProto[k * d + e] += 2 * dl * z[i * d + e];
+            return new Result(loss, logits, dz, g);
+        }
+        double[] dProto = new double[b * n * e];
+        double gScale = 0, gLex = 0;
+        for (int i = 0; i < b; i++) {
+            for (int k = 0; k < n; k++) {
+                int ik = i * n + k, po = ik * e;
+                double dl = dLogits[ik];
+                if (dl == 0) continue;
+                if (cosine) {
+                    // cos = a / (|z| |p|): d/dz = p / (|z||p|) - a z / (|z|^3 |p|), d/dp = z / (|z||p|) - a p / (|z| |p|^3)
+                    gScale += dl * scale * cos[ik];
+                    gLex += dl * f.lexical()[ik];
+                    double coef = dl * scale / (zNorm[i] * pNorm[ik]);
+                    double cz = coef * dots[ik] / (zNorm[i] * zNorm[i]);
+                    double cp = coef * dots[ik] / (pNorm[ik] * pNorm[ik]);
+                    for (int x = 0; x < e; x++) {
+                        dz[i * e + x] += coef * protos[po + x] - cz * z[i * e + x];
+                        dProto[po + x] = coef * z[i * e + x] - cp * protos[po + x];
+                    }
+                } else {
+                    // logit = 2 z.p - |z|^2 - |p|^2
+                    for (int x = 0; x < e; x++) {
+                        dz[i * e + x] += 2 * dl * (protos[po + x] - z[i * e + x]);
+                        dProto[po + x] = 2 * dl * (z[i * e + x] - protos[po + x]);
                     }
                 }
-                for (int e = 0; e < d; e++) dz[i * d + e] -= 2 * rowSum * z[i * d + e];
-            }
-            for (int k = 0; k < n; k++) {
-                double colSum = 0;
-                for (int i = 0; i < b; i++) colSum += dLogits[i * n + k];
-                for (int e = 0; e < d; e++) dProto[k * d + e] -= 2 * colSum * protos[k * d + e];
-            }
-            for (int k = 0; k < n; k++) {
-                for (int i = 0; i < b; i++) {
-                    double pw = f.proto()[k * b + i];
-                    if (pw != 0) for (int e = 0; e < d; e++) dz[i * d + e] += pw * dProto[k * d + e];
+                for (int j = 0; j < b; j++) {
+                    double pw = f.proto()[ik * b + j];
+                    if (pw != 0) for (int x = 0; x < e; x++) dz[j * e + x] += pw * dProto[po + x];
                 }
             }
+        }
+        if (cosine) {
+            g.put(EncoderLayout.HEAD_SCALE, new double[] {gScale});
+            g.put(EncoderLayout.HEAD_LEXICAL, new double[] {gLex});
         }
         return new Result(loss, logits, dz, g);
     }
