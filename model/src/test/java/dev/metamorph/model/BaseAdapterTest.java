@@ -232,6 +232,22 @@ class BaseAdapterTest {
     }
 
     @Test
+    void floatBaseModelMatchesGraphToFloatRounding() {
+        ModelConfig cfg = config(ModelConfig.HeadType.PROTOTYPE).withDtype(DataType.FLOAT);
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+        SeededRandom rng = new SeededRandom(15);
+        TokenBatch episode = TokenBatch.episode(batch(rng, 6, 7, cfg.maxLength()), batch(rng, 4, 7, cfg.maxLength())).withLexical(lexical(rng, 10));
+        INDArray theta = TinyModels.randomTheta(learner, 16).reshape(1, learner.layout().size());
+        LossAndGradient eager = learner.lossAndGradient(theta, episode);
+        LossAndGradient graph = learner.graphLossAndGradient(theta, List.of(episode)).get(0);
+        assertEquals(DataType.FLOAT, eager.gradient().dataType());
+        assertEquals(graph.loss(), eager.loss(), 2e-4 * Math.max(1, Math.abs(graph.loss())));
+        INDArray ge = eager.gradient().castTo(DataType.DOUBLE).reshape(-1), gg = graph.gradient().castTo(DataType.DOUBLE).reshape(-1);
+        double rel = ge.sub(gg).amaxNumber().doubleValue() / gg.amaxNumber().doubleValue();
+        assertTrue(rel <= 2e-4, "float eager gradient differs from the graph's by " + rel + " (relative to its largest entry)");
+    }
+
+    @Test
     void secondOrderMetaGradientInBaseModeMatchesFiniteDifferences() {
         ModelConfig cfg = config(ModelConfig.HeadType.PROTOTYPE);
         GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
