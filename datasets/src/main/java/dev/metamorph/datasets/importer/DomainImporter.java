@@ -59,7 +59,8 @@ public final class DomainImporter {
 
     /**
      * The importer of {@code domain}: the built-in one, or the command of {@code dataset.importers.<domain>}
-     * (run in the project root, writing a scratch file in {@code cacheDir}).
+     * (run in the project root, writing a scratch file {@code .<domain>.import-<pid>.jsonl} in {@code cacheDir},
+     * so that two processes importing at once do not share it).
      */
     public static SourceImporter importerFor(String domain, DatasetConfig cfg, Path cacheDir) {
         ImportCommand command = cfg.importers().get(domain);
@@ -67,7 +68,7 @@ public final class DomainImporter {
             throw new IllegalArgumentException("dataset.importers." + domain + " (" + command.origin() + ") names a domain with a built-in importer; "
                     + "give your domain another name (built-in: " + importable() + ")");
         }
-        if (command != null) return new CommandImporter(command, ConfigComposer.projectRoot(), cacheDir.resolve("." + domain + ".import.jsonl"));
+        if (command != null) return new CommandImporter(command, ConfigComposer.projectRoot(), cacheDir.resolve("." + domain + ".import-" + ProcessHandle.current().pid() + ".jsonl"));
         SourceImporter imp = IMPORTERS.get(domain);
         if (imp == null) {
             throw new IllegalArgumentException("No importer for domain '" + domain + "': it is not built in " + importable()

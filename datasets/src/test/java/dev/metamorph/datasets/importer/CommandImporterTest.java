@@ -109,8 +109,9 @@ class CommandImporterTest {
 
         var bad = assertThrows(BadRecordException.class,
                 () -> DomainStore.open(dir).importDomain("pets", withCommand("printf 'not json\\n' > \"$1\""), ImportProgress.NONE));
-        assertTrue(bad.getMessage().contains(".pets.import.jsonl:1"), "names the scratch file and line: " + bad.getMessage());
-        assertTrue(Files.exists(dir.resolve(".pets.import.jsonl")), "kept for inspection after a failed read");
+        Path scratch = dir.resolve(".pets.import-" + ProcessHandle.current().pid() + ".jsonl");
+        assertTrue(bad.getMessage().contains(scratch + ":1"), "names the scratch file and line: " + bad.getMessage());
+        assertTrue(Files.exists(scratch), "kept for inspection after a failed read");
         assertFalse(Files.exists(dir.resolve("pets.jsonl")));
     }
 
