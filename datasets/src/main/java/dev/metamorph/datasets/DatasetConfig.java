@@ -28,6 +28,8 @@ import java.util.Map;
  * @param domainWeights sampling weight of each source domain in mixed meta-batches (weights of domains
  *     not in {@code domains} are ignored, so option files can narrow the domain list)
  * @param dictdDir folder holding the dictd files of dict-gcide and dict-foldoc
+ * @param importers commands that produce the records of domains without a built-in importer
+ *     ({@code dataset.importers.<domain>}), by domain
  */
 public record DatasetConfig(
         String cacheDir,
@@ -40,7 +42,8 @@ public record DatasetConfig(
         long splitSeed,
         ClassSplitSpec classSplits,
         Map<String, Double> domainWeights,
-        String dictdDir) {
+        String dictdDir,
+        Map<String, ImportCommand> importers) {
 
     public static final String TOPIC = "topic";
     public static final String SUPERSENSE = "supersense";
@@ -69,6 +72,12 @@ public record DatasetConfig(
             Checks.nonNegative("dataset.domain-weights." + e.getKey(), e.getValue());
         }
         Checks.notBlank("dataset.dictd-dir", dictdDir);
+        importers = Map.copyOf(importers);
+        for (var e : importers.entrySet()) {
+            if (!e.getKey().equals(e.getValue().domain())) {
+                throw new IllegalArgumentException("dataset.importers." + e.getKey() + " holds the command of domain '" + e.getValue().domain() + "'");
+            }
+        }
     }
 
     /**
@@ -92,12 +101,38 @@ public record DatasetConfig(
                 d.getLong("dataset.split-seed"),
                 splitSpec(d),
                 weights,
-                d.getString("dataset.dictd-dir"));
+                d.getString("dataset.dictd-dir"),
+                importers(d));
+    }
+
+    private static Map<String, ImportCommand> importers(Config d) {
+        Map<String, ImportCommand> out = new LinkedHashMap<>();
+        if (!d.hasPath("dataset.importers")) return out;
+        for (var e : d.getConfig("dataset.importers").root().entrySet()) {
+            String domain = e.getKey();
+            String key = "dataset.importers." + quoted(domain);
+            String shown = "dataset.importers." + domain;
+            if (!(e.getValue() instanceof com.typesafe.config.ConfigObject entry)) {
+                throw new ConfigException.WrongType(e.getValue().origin(), shown, "an object { command, licence, label-set }",
+                        e.getValue().valueType().name().toLowerCase(Locale.ROOT));
+            }
+            for (String k : entry.keySet()) {
+                if (!IMPORTER_KEYS.contains(k)) {
+                    throw new ConfigException.BadPath(entry.get(k).origin(), shown + "." + k,
+                            "unknown key" + suggestion(k, IMPORTER_KEYS) + "; known keys of an importer are " + new java.util.TreeSet<>(IMPORTER_KEYS));
+                }
+            }
+            String origin = e.getValue().origin().description();
+            out.put(domain, new ImportCommand(domain, d.getStringList(key + ".command"), d.getString(key + ".licence"),
+                    d.getString(key + ".label-set"), origin));
+        }
+        return out;
     }
 
     private static final java.util.Set<String> KEYS = java.util.Set.of("cache-dir", "domains", "source-domains", "target-domains",
             "wordnet-labels", "min-examples-per-class", "on-bad-record", "split-seed", "class-splits", "fixed-classes",
-            "domain-weights", "dictd-dir");
+            "domain-weights", "dictd-dir", "importers");
+    private static final java.util.Set<String> IMPORTER_KEYS = java.util.Set.of("command", "licence", "label-set");
     private static final java.util.Set<String> SPLIT_KEYS = java.util.Set.of("meta-train", "meta-val", "meta-test");
 
     private static void rejectUnknownKeys(Config c) {
@@ -167,22 +202,27 @@ public record DatasetConfig(
 
     public DatasetConfig withCacheDir(String dir) {
         return new DatasetConfig(dir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
-                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir);
+                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, importers);
     }
 
     public DatasetConfig withOnBadRecord(BadRecordPolicy policy) {
         return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
-                policy, splitSeed, classSplits, domainWeights, dictdDir);
+                policy, splitSeed, classSplits, domainWeights, dictdDir, importers);
     }
 
     public DatasetConfig withDictdDir(String dir) {
         return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
-                onBadRecord, splitSeed, classSplits, domainWeights, dir);
+                onBadRecord, splitSeed, classSplits, domainWeights, dir, importers);
     }
 
     public DatasetConfig withWordnetLabels(String labels) {
         return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, labels, minExamplesPerClass,
-                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir);
+                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, importers);
+    }
+
+    public DatasetConfig withImporters(Map<String, ImportCommand> commands) {
+        return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
+                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, commands);
     }
 
     private static ClassSplitSpec splitSpec(Config d) {
