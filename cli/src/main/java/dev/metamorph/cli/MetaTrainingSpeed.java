@@ -11,6 +11,7 @@ import dev.metamorph.model.GatedAttentionLearner;
 import dev.metamorph.model.ModelConfig;
 import dev.metamorph.model.TokenBatch;
 import dev.metamorph.pipeline.DefinitionsEncoder;
+import dev.metamorph.pipeline.EpisodeEncoder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +32,7 @@ final class MetaTrainingSpeed {
         SeededRandom rng = new SeededRandom(seed);
         GatedAttentionLearner learner = new GatedAttentionLearner(c);
         MamlConfig mc = MamlConfig.defaults().withAlgorithm(algorithm).withMetaBatch(metaBatch).withThreads(threads);
-        var engine = MetaGradients.create(learner, mc, DefinitionsEncoder::join, () -> new GatedAttentionLearner(c));
+        var engine = MetaGradients.create(learner, mc, EpisodeEncoder::join, () -> new GatedAttentionLearner(c));
         try (MetaLearner<TokenBatch> meta = MetaLearner.create(mc, learner, rng, engine)) {
             List<TaskData<TokenBatch>> tasks = new ArrayList<>();
             boolean prototype = c.head() == ModelConfig.HeadType.PROTOTYPE;

@@ -276,4 +276,39 @@ public final class TokenBatch {
         for (int i = 0; i < ids.length; i++) c[i] = Arrays.copyOf(ids[i], length);
         return with(c, memory, lexical);
     }
+
+    /**
+     * The loss rows of {@code a} then those of {@code b} in one batch, each row both a prototype
+     * and a loss row (Reptile and joint training adapt on support and query examples together;
+     * an episode batch repeats its support rows as prototype rows, which must not count twice).
+     * Ids, base states and memory vectors are carried; a lexical matrix is not (it spans rows that
+     * change here: add it again with {@link #withLexical}).
+     */
+    public static TokenBatch joinLossRows(TokenBatch a, TokenBatch b) {
+        if (a.hasBase() != b.hasBase() || a.baseDim != b.baseDim) throw new IllegalArgumentException("joinLossRows: both batches must carry base states of one width or both carry none");
+        if (a.hasMemory() != b.hasMemory()) throw new IllegalArgumentException("joinLossRows: both batches must carry memory read vectors or both carry none");
+        int t = Math.max(a.length(), b.length());
+        java.util.List<int[]> ids = new java.util.ArrayList<>();
+        java.util.List<Integer> labels = new java.util.ArrayList<>();
+        java.util.List<double[]> memory = new java.util.ArrayList<>();
+        java.util.List<float[]> states = new java.util.ArrayList<>();
+        java.util.List<float[]> pooled = new java.util.ArrayList<>();
+        for (TokenBatch x : java.util.List.of(a, b)) {
+            for (int r = 0; r < x.size(); r++) {
+                if (!x.lossRows[r]) continue;
+                ids.add(Arrays.copyOf(x.ids[r], t));
+                labels.add(x.labels[r]);
+                if (x.memory != null) memory.add(x.memory[r]);
+                if (x.baseStates != null) {
+                    states.add(x.baseStates[r]);
+                    pooled.add(x.basePooled[r]);
+                }
+            }
+        }
+        boolean[] all = new boolean[ids.size()];
+        Arrays.fill(all, true);
+        return new TokenBatch(ids.toArray(int[][]::new), labels.stream().mapToInt(Integer::intValue).toArray(), all, all,
+                a.hasMemory() ? memory.toArray(double[][]::new) : null, a.baseDim,
+                a.hasBase() ? states.toArray(float[][]::new) : null, a.hasBase() ? pooled.toArray(float[][]::new) : null, null);
+    }
 }
