@@ -72,8 +72,16 @@ public record BaseConfig(Kind kind, String basePath, String tokenizerPath, Preci
 
     /** Reads and checks the {@code model.base*} keys; a misspelt key under {@code model} fails with its name. */
     public static BaseConfig from(Config c) {
-        c.checkValid(ConfigFactory.defaultReference(), "model");
+        Config reference = ConfigFactory.defaultReference();
+        c.checkValid(reference, "model");
         Config m = c.getConfig("model");
+        java.util.Set<String> known = reference.getConfig("model").root().keySet();
+        for (String key : new java.util.TreeSet<>(m.root().keySet())) {
+            if (!known.contains(key)) {
+                throw new ConfigException.BadPath(m.root().get(key).origin(), "model." + key,
+                        "unknown key; the model namespace has " + new java.util.TreeSet<>(known));
+            }
+        }
         return new BaseConfig(
                 parse(m, "base", Kind.values(), Kind::key),
                 m.getString("base-path"),

@@ -129,6 +129,14 @@ public final class BaseEncoder implements AutoCloseable {
         return files.sha256();
     }
 
+    /**
+     * SHA-256 (hex) of the model file {@code config} names, without starting a session: what a
+     * run's provenance records for {@code model.base} (empty for {@code none}).
+     */
+    public static String sha256Of(BaseConfig config) {
+        return config.kind() == BaseConfig.Kind.NONE ? "" : BaseModelFiles.load(config).sha256();
+    }
+
     /** A short name: {@code minilm-l6/int8}, {@code minilm-l6/float} or the user's file name. */
     public String name() {
         return files.name();
