@@ -102,6 +102,7 @@ final class EagerEncoder {
         double[] emb = z;
         if (c.hasBase()) {
             u = Nd4j.createFromArray(z).castTo(dt).reshape(s.b, d);
+            HostArrays.flushSubnormals(u);
             emb = u.mmul(groups.view(theta, EncoderLayout.OUTPUT_W)).reshape(-1).toDoubleVector();
             for (int i = 0; i < emb.length; i++) emb[i] += f.basePooled()[i];
         }
@@ -111,6 +112,7 @@ final class EagerEncoder {
         double[] dz = hr.dz();
         if (c.hasBase()) {
             INDArray dEmb = Nd4j.createFromArray(dz).castTo(dt).reshape(s.b, c.baseDim());
+            HostArrays.flushSubnormals(dEmb); // feeds two gemms
             INDArray wOut = groups.view(theta, EncoderLayout.OUTPUT_W);
             Nd4j.gemm(u, dEmb, groups.view(grad, EncoderLayout.OUTPUT_W), true, false, 1.0, 0.0);
             dz = dEmb.mmul(wOut.transpose()).reshape(-1).toDoubleVector();
