@@ -30,6 +30,8 @@ import java.util.Map;
  * @param dictdDir folder holding the dictd files of dict-gcide and dict-foldoc
  * @param importers commands that produce the records of domains without a built-in importer
  *     ({@code dataset.importers.<domain>}), by domain
+ * @param maxRecordsPerClass at most this many records of each kept class take part in episodes (a
+ *     fixed subset: the records with the smallest stable hash of (split seed, id)); 0 keeps all
  */
 public record DatasetConfig(
         String cacheDir,
@@ -43,7 +45,16 @@ public record DatasetConfig(
         ClassSplitSpec classSplits,
         Map<String, Double> domainWeights,
         String dictdDir,
-        Map<String, ImportCommand> importers) {
+        Map<String, ImportCommand> importers,
+        int maxRecordsPerClass) {
+
+    /** As above, every record of a kept class used ({@code max-records-per-class = 0}). */
+    public DatasetConfig(String cacheDir, List<String> domains, List<String> sourceDomains, List<String> targetDomains, String wordnetLabels,
+                         int minExamplesPerClass, BadRecordPolicy onBadRecord, long splitSeed, ClassSplitSpec classSplits,
+                         Map<String, Double> domainWeights, String dictdDir, Map<String, ImportCommand> importers) {
+        this(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass, onBadRecord, splitSeed, classSplits,
+                domainWeights, dictdDir, importers, 0);
+    }
 
     public static final String TOPIC = "topic";
     public static final String SUPERSENSE = "supersense";
@@ -72,6 +83,11 @@ public record DatasetConfig(
             Checks.nonNegative("dataset.domain-weights." + e.getKey(), e.getValue());
         }
         Checks.notBlank("dataset.dictd-dir", dictdDir);
+        Checks.nonNegative("dataset.max-records-per-class", maxRecordsPerClass);
+        if (maxRecordsPerClass > 0 && maxRecordsPerClass < minExamplesPerClass) {
+            throw new IllegalArgumentException("dataset.max-records-per-class = " + maxRecordsPerClass + " is below dataset.min-examples-per-class = "
+                    + minExamplesPerClass + "; raise it, or 0 to keep every record");
+        }
         importers = Map.copyOf(importers);
         for (var e : importers.entrySet()) {
             if (!e.getKey().equals(e.getValue().domain())) {
@@ -102,7 +118,8 @@ public record DatasetConfig(
                 splitSpec(d),
                 weights,
                 d.getString("dataset.dictd-dir"),
-                importers(d));
+                importers(d),
+                d.getInt("dataset.max-records-per-class"));
     }
 
     private static Map<String, ImportCommand> importers(Config d) {
@@ -131,7 +148,7 @@ public record DatasetConfig(
 
     private static final java.util.Set<String> KEYS = java.util.Set.of("cache-dir", "domains", "source-domains", "target-domains",
             "wordnet-labels", "min-examples-per-class", "on-bad-record", "split-seed", "class-splits", "fixed-classes",
-            "domain-weights", "dictd-dir", "importers");
+            "domain-weights", "dictd-dir", "importers", "max-records-per-class");
     private static final java.util.Set<String> IMPORTER_KEYS = java.util.Set.of("command", "licence", "label-set");
     private static final java.util.Set<String> SPLIT_KEYS = java.util.Set.of("meta-train", "meta-val", "meta-test");
 
@@ -202,27 +219,27 @@ public record DatasetConfig(
 
     public DatasetConfig withCacheDir(String dir) {
         return new DatasetConfig(dir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
-                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, importers);
+                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, importers, maxRecordsPerClass);
     }
 
     public DatasetConfig withOnBadRecord(BadRecordPolicy policy) {
         return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
-                policy, splitSeed, classSplits, domainWeights, dictdDir, importers);
+                policy, splitSeed, classSplits, domainWeights, dictdDir, importers, maxRecordsPerClass);
     }
 
     public DatasetConfig withDictdDir(String dir) {
         return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
-                onBadRecord, splitSeed, classSplits, domainWeights, dir, importers);
+                onBadRecord, splitSeed, classSplits, domainWeights, dir, importers, maxRecordsPerClass);
     }
 
     public DatasetConfig withWordnetLabels(String labels) {
         return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, labels, minExamplesPerClass,
-                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, importers);
+                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, importers, maxRecordsPerClass);
     }
 
     public DatasetConfig withImporters(Map<String, ImportCommand> commands) {
         return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
-                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, commands);
+                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, commands, maxRecordsPerClass);
     }
 
     private static ClassSplitSpec splitSpec(Config d) {
