@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.metamorph.core.config.ConfigComposer;
+import dev.metamorph.datasets.DatasetConfig;
 import dev.metamorph.maml.MetaAlgorithm;
 import dev.metamorph.model.ModelBenchmark;
 import dev.metamorph.model.ModelConfig;
@@ -79,6 +81,9 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--meta-batch", description = "Tasks per meta-iteration for --meta-train (default: ${DEFAULT-VALUE}).", defaultValue = "2")
     int metaBatch;
 
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Imported data (gcide/wordnet/foldoc JSONL) whose definitions give the token ids; without it a Zipf stand-in (default: dataset.cache-dir, .cache/data).")
+    Path cacheDir;
+
     @Option(names = "--child", hidden = true, description = "Run the measurements in this JVM (used for the per-thread-count child JVMs).")
     boolean child;
 
@@ -90,20 +95,30 @@ public final class BenchModelCommand implements Callable<Integer> {
         if (!json) {
             System.out.println("metamorph bench model");
             System.out.println("protocol: median over " + calls + " timed forward + backward calls per method (eager = lossAndGradient) after "
-                    + warmup + " warm-up calls; random full-length batches of " + batch + " sequences" + (length > 0 ? " x " + length + " tokens" : " x max-length tokens")
-                    + ", " + tasks + " task(s) per call; thread CPU time is shown too (less disturbed by other processes); FLOPs = 3 x forward matmul FLOPs");
+                    + warmup + " warm-up calls; batches of " + batch + " sequences" + (length > 0 ? " x " + length + " tokens" : " x max-length tokens")
+                    + " (real definitions from the data cache when it has them, else a Zipf stand-in), random head N(0, " + ModelBenchmark.HEAD_SCALE + "), "
+                    + tasks + " task(s) per call; thread CPU time is shown too (less disturbed by other processes); FLOPs = 3 x forward matmul FLOPs; "
+                    + "sub% = subnormal gradient entries of one call");
             System.out.println("machine: " + machine.describe());
             System.out.println("jvm: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + "; ND4J backend: " + Nd4j.getBackend().getClass().getSimpleName());
-            System.out.printf(Locale.ROOT, "%-8s %-18s %-6s %3s %5s %9s %9s %9s %11s %8s %7s%n", "config", "method", "dtype", "thr", "T", "ms_med", "ms_p90", "cpu_ms", "tokens/s", "GFLOP/s", "%peak");
+            System.out.printf(Locale.ROOT, "%-8s %-18s %-6s %3s %5s %9s %9s %9s %11s %8s %7s %8s  %s%n", "config", "method", "dtype", "thr", "T", "ms_med", "ms_p90", "cpu_ms", "tokens/s", "GFLOP/s", "%peak", "sub%", "cpu");
         }
+        boolean inputShown = false;
         for (int t : threads) {
             for (JsonNode r : runChild(t)) {
+                if (!json && !inputShown && r.has("input")) {
+                    System.out.println("input: " + r.get("input").asText() + "; head: " + r.get("head").asText());
+                    inputShown = true;
+                }
                 ObjectNode o = (ObjectNode) r;
+                o.put("cpu", machine.cpu());
+                o.put("cpu_flags", machine.flags());
                 if (o.has("episodes_per_s")) {
                     o.put("load_average", machine.loadAverage());
                     if (json) System.out.println(JSON.writeValueAsString(o));
-                    else System.out.printf(Locale.ROOT, "%-8s %-18s %-6s %3d %5d  meta-iteration %9.1f ms  %7.2f episodes/s  (meta-batch %d, %s)%n", o.get("config").asText(), o.get("method").asText(),
-                            o.get("dtype").asText(), t, o.get("length").asInt(), o.get("ms_per_iteration").asDouble(), o.get("episodes_per_s").asDouble(), o.get("meta_batch").asInt(), o.get("engine").asText());
+                    else System.out.printf(Locale.ROOT, "%-8s %-18s %-6s %3d %5d  meta-iteration %9.1f ms  %7.2f episodes/s  (meta-batch %d, %s)  %s%n", o.get("config").asText(), o.get("method").asText(),
+                            o.get("dtype").asText(), t, o.get("length").asInt(), o.get("ms_per_iteration").asDouble(), o.get("episodes_per_s").asDouble(), o.get("meta_batch").asInt(), o.get("engine").asText(),
+                            machine.cpuLine());
                     continue;
                 }
                 boolean dbl = "double".equals(o.get("dtype").asText());
@@ -114,9 +129,9 @@ public final class BenchModelCommand implements Callable<Integer> {
                 if (json) {
                     System.out.println(JSON.writeValueAsString(o));
                 } else {
-                    System.out.printf(Locale.ROOT, "%-8s %-18s %-6s %3d %5d %9.1f %9.1f %9.1f %11.0f %8.2f %6.1f%%%n", o.get("config").asText(), o.get("method").asText(),
+                    System.out.printf(Locale.ROOT, "%-8s %-18s %-6s %3d %5d %9.1f %9.1f %9.1f %11.0f %8.2f %6.1f%% %7.3f%%  %s%n", o.get("config").asText(), o.get("method").asText(),
                             o.get("dtype").asText(), t, o.get("length").asInt(), o.get("ms_median").asDouble(), o.get("ms_p90").asDouble(), o.get("cpu_ms_median").asDouble(),
-                            o.get("tokens_per_s").asDouble(), o.get("gflops").asDouble(), o.get("pct_peak").asDouble());
+                            o.get("tokens_per_s").asDouble(), o.get("gflops").asDouble(), o.get("pct_peak").asDouble(), 100 * o.get("subnormal_fraction").asDouble(), machine.cpuLine());
                 }
             }
         }
@@ -130,7 +145,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MetamorphCommand.class.getName(), "bench", "model", "--child",
                 "--configs", String.join(",", configs), "--dtypes", String.join(",", dtypes), "--batch", "" + batch, "--length", "" + length,
                 "--tasks", "" + tasks, "--calls", "" + calls, "--warmup", "" + warmup, "--methods", String.join(",", methods),
-                "--meta-algorithms", String.join(",", metaAlgorithms), "--meta-iterations", "" + metaIterations, "--meta-batch", "" + metaBatch));
+                "--cache-dir", cacheDir().toString(), "--meta-algorithms", String.join(",", metaAlgorithms), "--meta-iterations", "" + metaIterations, "--meta-batch", "" + metaBatch));
         if (autodiff) cmd.add("--autodiff");
         if (metaTrain) cmd.add("--meta-train");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -153,8 +168,11 @@ public final class BenchModelCommand implements Callable<Integer> {
     }
 
     private int runHere() throws IOException {
+        Path data = cacheDir();
+        BenchModelMachine machine = BenchModelMachine.probe();
         for (String name : configs) {
             ModelConfig base = load(name);
+            BenchModelInput input = BenchModelInput.of(base, batch, length > 0 ? length : base.maxLength(), data, 1);
             for (String dt : dtypes) {
                 DataType type = switch (dt.trim().toLowerCase(Locale.ROOT)) {
                     case "float" -> DataType.FLOAT;
@@ -162,11 +180,10 @@ public final class BenchModelCommand implements Callable<Integer> {
                     default -> throw new ExitCodes.UserError("--dtypes takes float and/or double, got '" + dt + "'");
                 };
                 ModelConfig c = base.withDtype(type);
-                int len = length > 0 ? length : c.maxLength();
                 int n = name.equals("default") ? calls : Math.max(5, calls / 3);
                 for (ModelBenchmark.Method m : methods()) {
                     int mc = m == ModelBenchmark.Method.SAMEDIFF_AUTODIFF ? Math.max(5, n / 4) : n;
-                    ModelBenchmark.Result r = ModelBenchmark.run(name, m, c, tasks, batch, len, warmup, mc, 1);
+                    ModelBenchmark.Result r = ModelBenchmark.run(name, m, c, tasks, input.batch(), warmup, mc, 1);
                     ObjectNode o = JSON.createObjectNode();
                     o.put("config", name);
                     o.put("method", m.label());
@@ -187,6 +204,13 @@ public final class BenchModelCommand implements Callable<Integer> {
                     o.put("cpu_ms_median", round(r.cpuMsMedian()));
                     o.put("tokens_per_s", Math.round(r.tokensPerSecond()));
                     o.put("gflops", round(r.gflops()));
+                    o.put("gradient_entries", r.gradientEntries());
+                    o.put("subnormal_entries", r.subnormalEntries());
+                    o.put("subnormal_fraction", r.subnormalFraction());
+                    o.put("input", input.source());
+                    o.put("cpu", machine.cpu());
+                    o.put("cpu_flags", machine.flags());
+                    o.put("head", c.head() == ModelConfig.HeadType.ZERO ? "random N(0, " + ModelBenchmark.HEAD_SCALE + ")" : "prototype (no weights)");
                     System.out.println(JSON.writeValueAsString(o));
                     System.out.flush();
                 }
@@ -211,6 +235,8 @@ public final class BenchModelCommand implements Callable<Integer> {
                         o.put("iterations", m.iterations());
                         o.put("ms_per_iteration", round(m.msPerIteration()));
                         o.put("episodes_per_s", round(m.episodesPerSecond()));
+                        o.put("cpu", machine.cpu());
+                        o.put("cpu_flags", machine.flags());
                         System.out.println(JSON.writeValueAsString(o));
                         System.out.flush();
                     }
@@ -230,6 +256,12 @@ public final class BenchModelCommand implements Callable<Integer> {
         }
         if (autodiff && !out.contains(ModelBenchmark.Method.SAMEDIFF_AUTODIFF)) out.add(ModelBenchmark.Method.SAMEDIFF_AUTODIFF);
         return out;
+    }
+
+    /** The data cache the real token ids come from: --cache-dir, else dataset.cache-dir of reference.conf (like the model configs here) under the project root. */
+    private Path cacheDir() {
+        if (cacheDir != null) return cacheDir.toAbsolutePath();
+        return DatasetConfig.from(ConfigFactory.defaultReference()).resolvedCacheDir(ConfigComposer.projectRoot());
     }
 
     /** "default" is the model module's reference.conf; any other name is configs/model/<name>.conf over it. */

@@ -7,11 +7,19 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The machine as {@code metamorph bench model} reports it: CPU model, cores, clock and SIMD width
- * from /proc/cpuinfo, the load average, and the peak FLOP rate = cores x FMA lanes x 2 x clock
- * (one FMA result per lane per cycle assumed: a lower bound on parts with two FMA ports).
+ * The machine as {@code metamorph bench model} reports it: CPU model, cores, clock, SIMD width and
+ * the SIMD flags from /proc/cpuinfo (a figure measured on one CPU does not travel to another), the
+ * load average, and the peak FLOP rate = cores x FMA lanes x 2 x clock (one FMA result per lane per cycle assumed: a lower bound on parts with two FMA ports).
  */
-record BenchModelMachine(String cpu, int cores, double mhz, int floatLanes, String simd, String loadAverage) {
+record BenchModelMachine(String cpu, int cores, double mhz, int floatLanes, String simd, String flags, String loadAverage) {
+    /** The /proc/cpuinfo flags that decide how fast the float kernels run, in this order when present. */
+    static final List<String> SIMD_FLAGS = List.of("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16");
+
+    /** The {@link #SIMD_FLAGS} present in a cpuinfo {@code flags} value. */
+    static String simdFlags(String cpuinfoFlags) {
+        List<String> present = List.of(cpuinfoFlags.trim().split("\\s+"));
+        return String.join(" ", SIMD_FLAGS.stream().filter(present::contains).toList());
+    }
 
     static BenchModelMachine probe() {
         String cpu = "unknown";
@@ -48,7 +56,7 @@ record BenchModelMachine(String cpu, int cores, double mhz, int floatLanes, Stri
         } catch (IOException e) {
             // no /proc/loadavg: leave n/a
         }
-        return new BenchModelMachine(cpu, Runtime.getRuntime().availableProcessors(), mhz, lanes, simd, load);
+        return new BenchModelMachine(cpu, Runtime.getRuntime().availableProcessors(), mhz, lanes, simd, simdFlags(flags), load);
     }
 
     /** Peak GFLOP/s for {@code threads} cores in float (double: half the lanes). */
@@ -57,7 +65,12 @@ record BenchModelMachine(String cpu, int cores, double mhz, int floatLanes, Stri
     }
 
     String describe() {
-        return String.format(Locale.ROOT, "%s, %d cores, %.0f MHz, %s (%d float / %d double FMA lanes), load average %s",
-                cpu, cores, mhz, simd, floatLanes, floatLanes / 2, loadAverage);
+        return String.format(Locale.ROOT, "%s, %d cores, %.0f MHz, %s (%d float / %d double FMA lanes), flags: %s, load average %s",
+                cpu, cores, mhz, simd, floatLanes, floatLanes / 2, flags, loadAverage);
+    }
+
+    /** CPU model and SIMD flags, as printed with every figure. */
+    String cpuLine() {
+        return cpu + " [" + flags + "]";
     }
 }

@@ -16,9 +16,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code metamorph data import all|<domain>...}: imports sources into the cache folder as JSONL. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Imports installed sources (wordnet, foldoc, gcide) into normalized JSONL files in the cache folder.")
+        description = "Imports installed sources (wordnet, foldoc, gcide, and domains with a dataset.importers command) into normalized JSONL files in the cache folder.")
 public final class DataImportCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "all|DOMAIN", description = "'all' or domain names: wordnet, foldoc, gcide.")
+    @Parameters(arity = "1..*", paramLabel = "all|DOMAIN", description = "'all' or domain names: wordnet, foldoc, gcide, or one of dataset.importers.")
     List<String> targets;
 
     @Mixin
@@ -31,13 +31,15 @@ public final class DataImportCommand implements Callable<Integer> {
     public Integer call() {
         DatasetConfig cfg = options.config();
         List<String> domains = new ArrayList<>();
+        List<String> importable = DomainImporter.importable(cfg);
         for (String t : targets) {
             if (t.equals("all")) {
-                for (String d : DomainImporter.importable()) if (!domains.contains(d)) domains.add(d);
-            } else if (DomainImporter.importable().contains(t)) {
+                for (String d : importable) if (!domains.contains(d)) domains.add(d);
+            } else if (importable.contains(t)) {
                 if (!domains.contains(t)) domains.add(t);
             } else {
-                throw new ExitCodes.UserError("Unknown domain '" + t + "'; use 'all' or one of " + DomainImporter.importable());
+                throw new ExitCodes.UserError("Unknown domain '" + t + "'; use 'all' or one of " + importable
+                        + " (a domain of your own needs a dataset.importers." + t + " entry in the config: README, \"Adding a domain\")");
             }
         }
         DomainStore store = DomainStore.open(cfg.resolvedCacheDir(DataOptions.projectRoot()), cfg.onBadRecord());

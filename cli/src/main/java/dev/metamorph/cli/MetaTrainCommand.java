@@ -67,7 +67,11 @@ public final class MetaTrainCommand implements Callable<Integer> {
         ConsoleJobListener console = new ConsoleJobListener(out);
         StageTimes times = new StageTimes(run.metrics()::append);
         dev.metamorph.datasets.DomainStore store = times.time("data", () -> DataStage.open(run, data, DataProgressBar.forConsole(), console));
-        MetaTrainingStage.Result r = times.time("meta-train", () -> MetaTrainingStage.run(run, store, data, !noProgress));
+        dev.metamorph.pipeline.BaseRows baseRows = dev.metamorph.pipeline.BaseFeaturesStage.needed(run.config())
+                ? times.time("base-features", () -> dev.metamorph.pipeline.BaseFeaturesStage.prepare(run, store, data,
+                        dev.metamorph.pipeline.BaseFeaturesStage.progress(DataProgressBar.forConsole())))
+                : null;
+        MetaTrainingStage.Result r = times.time("meta-train", () -> MetaTrainingStage.run(run, store, data, !noProgress, baseRows));
         console.metaTrained(r);
         times.emitSummary();
         console.finished(times);

@@ -67,6 +67,37 @@ class DataCommandTest extends CliTestBase {
     }
 
     @Test
+    void splitsJsonListsLabelsAndRecordsPerDomainAndSplitAndALabelHasOneSplit(@TempDir Path dir) throws Exception {
+        for (String d : List.of("wordnet", "foldoc", "gcide")) writeDomain(dir, d, 30);
+        Result r = run("data", "splits", "--json", "--cache-dir", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(List.of("wordnet", "foldoc", "gcide"), iterableNames(json));
+        Map<String, String> splitOfLabel = new java.util.HashMap<>();
+        for (String d : List.of("wordnet", "foldoc", "gcide")) {
+            assertEquals(List.of("meta-train", "meta-val", "meta-test"), iterableNames(json.get(d)));
+            int labels = 0;
+            for (String s : List.of("meta-train", "meta-val", "meta-test")) {
+                for (String label : iterableNames(json.get(d).get(s))) {
+                    labels++;
+                    int c = Integer.parseInt(label.substring("field".length()));
+                    assertEquals(20 + c, json.get(d).get(s).get(label).asInt(), d + " " + label);
+                    String before = splitOfLabel.putIfAbsent(label, s);
+                    assertEquals(before == null ? s : before, s, label + " has one split in every domain");
+                }
+            }
+            assertEquals(30, labels, "every kept class, not the rare one");
+        }
+        Result table = run("data", "splits", "--cache-dir", dir.toString());
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("gcide (target)") && table.out().contains("field0 20")
+                && table.out().contains("no meta-val/meta-test label of [gcide] is a meta-train label of [wordnet, foldoc]"), table.out());
+        Result missing = run("data", "splits", "--cache-dir", dir.resolve("none").toString());
+        assertEquals(ExitCodes.USAGE, missing.code());
+        assertTrue(missing.err().contains("./metamorph data import wordnet"), missing.err());
+    }
+
+    @Test
     void badRecordFailsWithFileAndLineOrIsSkippedAndCounted(@TempDir Path dir) throws Exception {
         writeDomain(dir, "alpha", 2);
         long lines;
@@ -86,10 +117,29 @@ class DataCommandTest extends CliTestBase {
     }
 
     @Test
+    void domainOfOnesOwnIsImportedThroughItsConfiguredCommand(@TempDir Path dir) throws Exception {
+        // The shipped example: configs/dataset/definitions-fortunes.conf runs scripts/import_fortunes.py
+        // over Debian's fortunes (installed by .ci/run).
+        Result imp = run("data", "import", "fortunes", "--dataset", "definitions-fortunes", "--cache-dir", dir.toString());
+        assertEquals(0, imp.code(), imp.err());
+        JsonNode manifest = new ObjectMapper().readTree(dir.resolve("fortunes.manifest.json").toFile());
+        assertEquals("category", manifest.path("label_set").asText());
+        assertTrue(manifest.path("licence").asText().startsWith("BSD-3-Clause"), manifest.toString());
+        assertTrue(manifest.path("classes").asInt() >= 30 && manifest.path("records").asLong() > 5000, manifest.toString());
+        Result stats = run("data", "stats", "fortunes", "--json", "--dataset", "definitions-fortunes", "--cache-dir", dir.toString());
+        assertEquals(0, stats.code(), stats.err());
+        Result failing = run("data", "import", "fortunes", "--dataset", "definitions-fortunes", "--cache-dir", dir.toString(),
+                "--set", "dataset.importers.fortunes.command=[python3, scripts/import_fortunes.py, \"{out}\", " + dir.resolve("nowhere") + "]");
+        assertEquals(ExitCodes.USAGE, failing.code());
+        assertTrue(failing.err().contains("exit code 3") && failing.err().contains("apt-get install -y --no-install-recommends fortunes"), failing.err());
+    }
+
+    @Test
     void importErrorsAreUsageErrorsThatSayWhatToDo(@TempDir Path dir) {
         Result unknown = run("data", "import", "webster", "--cache-dir", dir.toString());
         assertEquals(ExitCodes.USAGE, unknown.code());
         assertTrue(unknown.err().contains("Unknown domain 'webster'; use 'all' or one of [foldoc, gcide, wordnet]"), unknown.err());
+        assertTrue(unknown.err().contains("dataset.importers.webster"), "says how to add a domain of one's own: " + unknown.err());
         Result missing = run("data", "import", "gcide", "--cache-dir", dir.toString(), "--dictd-dir", dir.resolve("nowhere").toString());
         assertEquals(ExitCodes.USAGE, missing.code());
         assertTrue(missing.err().contains("apt-get install -y --no-install-recommends dict-gcide"), missing.err());

@@ -29,7 +29,7 @@ class RunAndEvalCommandTest extends CliTestBase {
         Result r = run(args("run", "run.dir=" + runDir));
         assertEquals(0, r.code(), r.out() + r.err());
         String summary = Files.readString(runDir.resolve("report/summary.md"));
-        for (String row : List.of("no meta-training (random init, fine-tune)", "(theta_0, fine-tune)", "+ curriculum (gcide)", "tfidf-prototype (row 0, no training)", "forgetting")) {
+        for (String row : List.of("| random-init | gcide |", "| theta0 | gcide |", "| curriculum | gcide |", "| tfidf-prototype | gcide |", "forgetting")) {
             assertTrue(summary.contains(row), "report lacks '" + row + "':\n" + summary);
         }
         List<JsonNode> selects = events(runDir, "select");

@@ -7,11 +7,12 @@ import java.util.Set;
 
 /**
  * How classes are divided into meta-train / meta-val / meta-test: labels listed for a split
- * ({@code dataset.fixed-classes}) go there first; the remaining classes are divided by the fractions
- * ({@code dataset.class-splits}, adding up to 1), in the order of a stable hash of (seed, domain,
- * label), so the division never depends on file order or the JVM.
+ * ({@code dataset.fixed-classes}) go there; every other label goes to the split that a stable hash of
+ * (seed, label) picks with probability equal to the split's fraction ({@code dataset.class-splits},
+ * adding up to 1). The domain is not hashed, so a label is in the same split in every domain, and the
+ * division never depends on file order, the other labels or the JVM (see {@link ClassSplits}).
  *
- * @param fractions fraction of the remaining classes per split (all three splits)
+ * @param fractions probability of each split for a label that is not listed (all three splits)
  * @param lists labels fixed to a split (any subset of the splits)
  */
 public record ClassSplitSpec(Map<ClassSplit, Double> fractions, Map<ClassSplit, List<String>> lists) {

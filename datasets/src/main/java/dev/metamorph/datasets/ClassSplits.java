@@ -4,16 +4,21 @@ import dev.metamorph.core.SeedSequence;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The classes of one domain divided into disjoint meta-train / meta-val / meta-test sets. The result
- * depends only on the class names, the spec and the seed (stable hash order), never on file order.
+ * The classes of one domain divided into disjoint meta-train / meta-val / meta-test sets.
+ *
+ * <p>A label's split depends only on the label, the spec and the seed, never on the domain, the other
+ * labels or file order: a label listed in {@code fixed-classes} goes to that split; any other label is
+ * placed by a stable hash of (seed, label) read as a number {@code u} in [0, 1), against the cumulative
+ * fractions (meta-train first, then meta-val, meta-test). So one label lands in the same split in
+ * every domain, and a target domain's held-out classes are never meta-training classes of a source
+ * domain under the same name. The price: a domain's split sizes follow the fractions in expectation,
+ * not exactly (each label falls in a split with probability equal to its fraction).
  */
 public final class ClassSplits {
     private final Map<ClassSplit, List<String>> classes;
@@ -22,38 +27,43 @@ public final class ClassSplits {
         this.classes = classes;
     }
 
-    /** Divides {@code labels} of {@code domain} by {@code spec}, ordered by a hash of (seed, domain, label). */
-    public static ClassSplits of(String domain, Collection<String> labels, ClassSplitSpec spec, long seed) {
+    /** Divides {@code labels} by {@code spec}: listed labels first, the rest by {@link #hashedSplit}. */
+    public static ClassSplits of(Collection<String> labels, ClassSplitSpec spec, long seed) {
         SeedSequence seeds = new SeedSequence(seed);
-        Set<String> remaining = new LinkedHashSet<>(labels.stream().sorted().toList());
         Map<ClassSplit, List<String>> out = new EnumMap<>(ClassSplit.class);
         for (ClassSplit s : ClassSplit.values()) out.put(s, new ArrayList<>());
-        for (var e : spec.lists().entrySet()) {
-            for (String label : e.getValue()) {
-                if (remaining.remove(label)) out.get(e.getKey()).add(label);
-            }
-        }
-        List<String> ordered = new ArrayList<>(remaining);
-        ordered.sort(Comparator.comparingLong((String l) -> seeds.derive(domain + "/" + l)).thenComparing(l -> l));
-        int n = ordered.size();
-        List<ClassSplit> fractional = new ArrayList<>();
-        for (ClassSplit s : ClassSplit.values()) if (spec.fractions().containsKey(s)) fractional.add(s);
-        int start = 0;
-        double cumulative = 0;
-        for (int i = 0; i < fractional.size(); i++) {
-            ClassSplit s = fractional.get(i);
-            cumulative += spec.fractions().get(s);
-            int end = i == fractional.size() - 1 ? n : (int) Math.round(cumulative * n);
-            end = Math.max(start, Math.min(n, end));
-            out.get(s).addAll(ordered.subList(start, end));
-            start = end;
-        }
+        for (String label : new TreeSet<>(labels)) out.get(splitOf(label, spec, seeds)).add(label);
         for (ClassSplit s : ClassSplit.values()) {
             List<String> l = new ArrayList<>(out.get(s));
             Collections.sort(l);
             out.put(s, List.copyOf(l));
         }
         return new ClassSplits(out);
+    }
+
+    /** The split of one label under {@code spec}: its fixed split if listed, else {@link #hashedSplit}. */
+    public static ClassSplit splitOf(String label, ClassSplitSpec spec, long seed) {
+        return splitOf(label, spec, new SeedSequence(seed));
+    }
+
+    private static ClassSplit splitOf(String label, ClassSplitSpec spec, SeedSequence seeds) {
+        for (var e : spec.lists().entrySet()) if (e.getValue().contains(label)) return e.getKey();
+        return hashedSplit(label, spec, seeds);
+    }
+
+    /** The split of a label that is not listed: u = hash(seed, label) in [0, 1) against the cumulative fractions. */
+    static ClassSplit hashedSplit(String label, ClassSplitSpec spec, SeedSequence seeds) {
+        double u = (seeds.derive("class-split/" + label) >>> 11) * 0x1.0p-53;
+        double cumulative = 0;
+        ClassSplit last = null;
+        for (ClassSplit s : ClassSplit.values()) {
+            double f = spec.fractions().get(s);
+            if (f <= 0) continue;
+            cumulative += f;
+            last = s;
+            if (u < cumulative) return s;
+        }
+        return last; // rounding: the fractions add up to 1 within 1e-9
     }
 
     /** The sorted labels of one split. */

@@ -22,12 +22,16 @@ import java.util.Map;
  * @param wordnetLabels {@code topic} (the ;c topic domains) or {@code supersense} (45 lexicographer files)
  * @param minExamplesPerClass classes with fewer records are left out of episodes and splits
  * @param onBadRecord what to do with a malformed JSONL line
- * @param splitSeed seed of the stable hash that orders classes for the class splits
+ * @param splitSeed seed of the stable hash of a label that picks its class split (the same in every domain)
  * @param classSplits meta-train / meta-val / meta-test fractions ({@code class-splits}) and labels
  *     fixed to a split ({@code fixed-classes})
  * @param domainWeights sampling weight of each source domain in mixed meta-batches (weights of domains
  *     not in {@code domains} are ignored, so option files can narrow the domain list)
  * @param dictdDir folder holding the dictd files of dict-gcide and dict-foldoc
+ * @param importers commands that produce the records of domains without a built-in importer
+ *     ({@code dataset.importers.<domain>}), by domain
+ * @param maxRecordsPerClass at most this many records of each kept class take part in episodes (a
+ *     fixed subset: the records with the smallest stable hash of (split seed, id)); 0 keeps all
  */
 public record DatasetConfig(
         String cacheDir,
@@ -40,7 +44,17 @@ public record DatasetConfig(
         long splitSeed,
         ClassSplitSpec classSplits,
         Map<String, Double> domainWeights,
-        String dictdDir) {
+        String dictdDir,
+        Map<String, ImportCommand> importers,
+        int maxRecordsPerClass) {
+
+    /** As above, every record of a kept class used ({@code max-records-per-class = 0}). */
+    public DatasetConfig(String cacheDir, List<String> domains, List<String> sourceDomains, List<String> targetDomains, String wordnetLabels,
+                         int minExamplesPerClass, BadRecordPolicy onBadRecord, long splitSeed, ClassSplitSpec classSplits,
+                         Map<String, Double> domainWeights, String dictdDir, Map<String, ImportCommand> importers) {
+        this(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass, onBadRecord, splitSeed, classSplits,
+                domainWeights, dictdDir, importers, 0);
+    }
 
     public static final String TOPIC = "topic";
     public static final String SUPERSENSE = "supersense";
@@ -69,6 +83,17 @@ public record DatasetConfig(
             Checks.nonNegative("dataset.domain-weights." + e.getKey(), e.getValue());
         }
         Checks.notBlank("dataset.dictd-dir", dictdDir);
+        Checks.nonNegative("dataset.max-records-per-class", maxRecordsPerClass);
+        if (maxRecordsPerClass > 0 && maxRecordsPerClass < minExamplesPerClass) {
+            throw new IllegalArgumentException("dataset.max-records-per-class = " + maxRecordsPerClass + " is below dataset.min-examples-per-class = "
+                    + minExamplesPerClass + "; raise it, or 0 to keep every record");
+        }
+        importers = Map.copyOf(importers);
+        for (var e : importers.entrySet()) {
+            if (!e.getKey().equals(e.getValue().domain())) {
+                throw new IllegalArgumentException("dataset.importers." + e.getKey() + " holds the command of domain '" + e.getValue().domain() + "'");
+            }
+        }
     }
 
     /**
@@ -92,12 +117,39 @@ public record DatasetConfig(
                 d.getLong("dataset.split-seed"),
                 splitSpec(d),
                 weights,
-                d.getString("dataset.dictd-dir"));
+                d.getString("dataset.dictd-dir"),
+                importers(d),
+                d.getInt("dataset.max-records-per-class"));
+    }
+
+    private static Map<String, ImportCommand> importers(Config d) {
+        Map<String, ImportCommand> out = new LinkedHashMap<>();
+        if (!d.hasPath("dataset.importers")) return out;
+        for (var e : d.getConfig("dataset.importers").root().entrySet()) {
+            String domain = e.getKey();
+            String key = "dataset.importers." + quoted(domain);
+            String shown = "dataset.importers." + domain;
+            if (!(e.getValue() instanceof com.typesafe.config.ConfigObject entry)) {
+                throw new ConfigException.WrongType(e.getValue().origin(), shown, "an object { command, licence, label-set }",
+                        e.getValue().valueType().name().toLowerCase(Locale.ROOT));
+            }
+            for (String k : entry.keySet()) {
+                if (!IMPORTER_KEYS.contains(k)) {
+                    throw new ConfigException.BadPath(entry.get(k).origin(), shown + "." + k,
+                            "unknown key" + suggestion(k, IMPORTER_KEYS) + "; known keys of an importer are " + new java.util.TreeSet<>(IMPORTER_KEYS));
+                }
+            }
+            String origin = e.getValue().origin().description();
+            out.put(domain, new ImportCommand(domain, d.getStringList(key + ".command"), d.getString(key + ".licence"),
+                    d.getString(key + ".label-set"), origin));
+        }
+        return out;
     }
 
     private static final java.util.Set<String> KEYS = java.util.Set.of("cache-dir", "domains", "source-domains", "target-domains",
             "wordnet-labels", "min-examples-per-class", "on-bad-record", "split-seed", "class-splits", "fixed-classes",
-            "domain-weights", "dictd-dir");
+            "domain-weights", "dictd-dir", "importers", "max-records-per-class");
+    private static final java.util.Set<String> IMPORTER_KEYS = java.util.Set.of("command", "licence", "label-set");
     private static final java.util.Set<String> SPLIT_KEYS = java.util.Set.of("meta-train", "meta-val", "meta-test");
 
     private static void rejectUnknownKeys(Config c) {
@@ -167,22 +219,27 @@ public record DatasetConfig(
 
     public DatasetConfig withCacheDir(String dir) {
         return new DatasetConfig(dir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
-                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir);
+                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, importers, maxRecordsPerClass);
     }
 
     public DatasetConfig withOnBadRecord(BadRecordPolicy policy) {
         return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
-                policy, splitSeed, classSplits, domainWeights, dictdDir);
+                policy, splitSeed, classSplits, domainWeights, dictdDir, importers, maxRecordsPerClass);
     }
 
     public DatasetConfig withDictdDir(String dir) {
         return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
-                onBadRecord, splitSeed, classSplits, domainWeights, dir);
+                onBadRecord, splitSeed, classSplits, domainWeights, dir, importers, maxRecordsPerClass);
     }
 
     public DatasetConfig withWordnetLabels(String labels) {
         return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, labels, minExamplesPerClass,
-                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir);
+                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, importers, maxRecordsPerClass);
+    }
+
+    public DatasetConfig withImporters(Map<String, ImportCommand> commands) {
+        return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
+                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, commands, maxRecordsPerClass);
     }
 
     private static ClassSplitSpec splitSpec(Config d) {

@@ -27,7 +27,30 @@ public final class DomainClasses {
 
     /** Groups {@code records}, drops classes below {@code cfg.minExamplesPerClass()}, splits the rest. */
     public static DomainClasses of(String domain, Collection<Record> records, DatasetConfig cfg) {
-        return of(domain, records, cfg.minExamplesPerClass(), cfg.classSplits(), cfg.splitSeed());
+        DomainClasses all = of(domain, records, cfg.minExamplesPerClass(), cfg.classSplits(), cfg.splitSeed());
+        return cfg.maxRecordsPerClass() > 0 ? all.capped(cfg.maxRecordsPerClass(), cfg.splitSeed()) : all;
+    }
+
+    /**
+     * The same classes and splits with at most {@code max} records per class: those with the smallest
+     * stable hash of (seed, record id), in their original order, so the subset does not depend on the
+     * order or presence of other records.
+     */
+    public DomainClasses capped(int max, long seed) {
+        Map<String, List<Record>> kept = new TreeMap<>();
+        for (var e : byLabel.entrySet()) {
+            List<Record> rs = e.getValue();
+            if (rs.size() <= max) {
+                kept.put(e.getKey(), rs);
+                continue;
+            }
+            java.util.Set<Record> chosen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            dev.metamorph.core.SeedSequence seeds = new dev.metamorph.core.SeedSequence(seed);
+            rs.stream().sorted(java.util.Comparator.comparingLong((Record r) -> seeds.derive("record-cap/" + r.id())).thenComparing(Record::id))
+                    .limit(max).forEach(chosen::add);
+            kept.put(e.getKey(), rs.stream().filter(chosen::contains).toList());
+        }
+        return new DomainClasses(domain, java.util.Collections.unmodifiableMap(kept), splits, droppedClasses);
     }
 
     public static DomainClasses of(String domain, Collection<Record> records, int minExamples, ClassSplitSpec spec, long seed) {
@@ -40,7 +63,7 @@ public final class DomainClasses {
             else dropped++;
         }
         return new DomainClasses(domain, java.util.Collections.unmodifiableMap(kept),
-                ClassSplits.of(domain, kept.keySet(), spec, seed), dropped);
+                ClassSplits.of(kept.keySet(), spec, seed), dropped);
     }
 
     public String domain() {

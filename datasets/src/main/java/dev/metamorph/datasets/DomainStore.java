@@ -84,8 +84,11 @@ public final class DomainStore {
         return loaded.computeIfAbsent(domain, d -> {
             Path f = fileOf(d);
             if (!Files.isRegularFile(f)) {
-                throw new IllegalStateException("No imported data for domain '" + d + "': " + f + " does not exist; run './metamorph data import "
-                        + d + "' (or set dataset.cache-dir to the folder that holds it)");
+                String how = DomainImporter.importable().contains(d) ? "run './metamorph data import " + d + "'"
+                        : "domain '" + d + "' has no built-in importer: add dataset.importers." + d + " { command = [...] } to the config "
+                        + "(README, \"Adding a domain\") and run './metamorph data import " + d + "', or write the records there yourself";
+                throw new IllegalStateException("No imported data for domain '" + d + "': " + f + " does not exist; " + how
+                        + " (or set dataset.cache-dir to the folder that holds it)");
             }
             return new RecordFileReader(policy).read(f);
         });
@@ -111,7 +114,10 @@ public final class DomainStore {
 
     /**
      * Imports every domain of {@code cfg.domains()} that is missing, or whose manifest has another
-     * label set than the config asks for (WordNet topic vs supersense). Returns the domains imported.
+     * label set than the config asks for (WordNet topic vs supersense), with its built-in importer or
+     * its {@code dataset.importers} command. A domain with neither is left as it is (its JSONL file may
+     * have been put there by hand; reading it fails naming the file when it is absent). Returns the
+     * domains imported.
      */
     public List<String> importIfMissing(DatasetConfig cfg) {
         return importIfMissing(cfg, ImportProgress.NONE);
@@ -120,7 +126,7 @@ public final class DomainStore {
     public synchronized List<String> importIfMissing(DatasetConfig cfg, ImportProgress progress) {
         List<String> todo = new ArrayList<>();
         for (String d : cfg.domains()) {
-            if (!DomainImporter.importable().contains(d)) continue;
+            if (!DomainImporter.importable(cfg).contains(d)) continue;
             boolean stale = manifest(d).map(m -> !m.labelSet().equals(DomainImporter.labelSet(d, cfg))).orElse(true);
             if (!has(d) || stale) todo.add(d);
         }

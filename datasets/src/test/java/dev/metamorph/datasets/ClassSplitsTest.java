@@ -22,31 +22,44 @@ class ClassSplitsTest {
     }
 
     @Test
-    void splitsAreDisjointAndCoverEveryClass() {
-        ClassSplits s = ClassSplits.of("gcide", labels(92), ClassSplitSpec.defaultFractions(), 5);
+    void splitsAreDisjointCoverEveryClassAndFollowTheFractions() {
+        int n = 3000;
+        ClassSplits s = ClassSplits.of(labels(n), ClassSplitSpec.defaultFractions(), 5);
         Set<String> all = new HashSet<>();
         int total = 0;
         for (ClassSplit split : ClassSplit.values()) {
             total += s.classes(split).size();
             all.addAll(s.classes(split));
         }
-        assertEquals(92, total);
-        assertEquals(92, all.size(), "no class is in two splits");
-        assertEquals(55, s.classes(ClassSplit.META_TRAIN).size());
-        assertEquals(19, s.classes(ClassSplit.META_VAL).size(), "round(0.8 * 92) - 55");
-        assertEquals(18, s.classes(ClassSplit.META_TEST).size());
+        assertEquals(n, total);
+        assertEquals(n, all.size(), "no class is in two splits");
+        // each label falls in a split with probability = its fraction: binomial counts, 4 sigma
+        assertEquals(0.6 * n, s.classes(ClassSplit.META_TRAIN).size(), 4 * Math.sqrt(n * 0.6 * 0.4));
+        assertEquals(0.2 * n, s.classes(ClassSplit.META_VAL).size(), 4 * Math.sqrt(n * 0.2 * 0.8));
+        assertEquals(0.2 * n, s.classes(ClassSplit.META_TEST).size(), 4 * Math.sqrt(n * 0.2 * 0.8));
     }
 
     @Test
     void stableUnderInputOrderAndSeedDependent() {
         List<String> l = labels(40);
-        ClassSplits a = ClassSplits.of("wordnet", l, ClassSplitSpec.defaultFractions(), 9);
+        ClassSplits a = ClassSplits.of(l, ClassSplitSpec.defaultFractions(), 9);
         List<String> shuffled = new ArrayList<>(l);
         Collections.reverse(shuffled);
-        ClassSplits b = ClassSplits.of("wordnet", shuffled, ClassSplitSpec.defaultFractions(), 9);
-        ClassSplits c = ClassSplits.of("wordnet", l, ClassSplitSpec.defaultFractions(), 10);
+        ClassSplits b = ClassSplits.of(shuffled, ClassSplitSpec.defaultFractions(), 9);
+        ClassSplits c = ClassSplits.of(l, ClassSplitSpec.defaultFractions(), 10);
         for (ClassSplit s : ClassSplit.values()) assertEquals(a.classes(s), b.classes(s));
         assertNotEquals(a.classes(ClassSplit.META_TEST), c.classes(ClassSplit.META_TEST));
+    }
+
+    @Test
+    void aLabelsSplitDoesNotDependOnTheOtherLabels() {
+        List<String> l = labels(80);
+        ClassSplits all = ClassSplits.of(l, ClassSplitSpec.defaultFractions(), 3);
+        ClassSplits some = ClassSplits.of(l.subList(10, 35), ClassSplitSpec.defaultFractions(), 3);
+        for (String label : l.subList(10, 35)) {
+            assertEquals(all.splitOf(label), some.splitOf(label), label);
+            assertEquals(all.splitOf(label), ClassSplits.splitOf(label, ClassSplitSpec.defaultFractions(), 3), label);
+        }
     }
 
     @Test
@@ -56,10 +69,10 @@ class ClassSplitsTest {
         f.put(ClassSplit.META_VAL, 0.25);
         f.put(ClassSplit.META_TEST, 0.0);
         ClassSplitSpec spec = new ClassSplitSpec(f, Map.of(ClassSplit.META_TEST, List.of("field3", "field7", "absent")));
-        ClassSplits s = ClassSplits.of("d", labels(22), spec, 1);
-        assertEquals(List.of("field3", "field7"), s.classes(ClassSplit.META_TEST));
-        assertEquals(15, s.classes(ClassSplit.META_TRAIN).size());
-        assertEquals(5, s.classes(ClassSplit.META_VAL).size());
+        ClassSplits s = ClassSplits.of(labels(22), spec, 1);
+        assertEquals(List.of("field3", "field7"), s.classes(ClassSplit.META_TEST), "a zero fraction takes only listed classes");
+        assertEquals(20, s.classes(ClassSplit.META_TRAIN).size() + s.classes(ClassSplit.META_VAL).size());
+        assertTrue(s.classes(ClassSplit.META_VAL).size() >= 1 && s.classes(ClassSplit.META_TRAIN).size() >= 10, s.classes(ClassSplit.META_VAL).toString());
         assertEquals(ClassSplit.META_TEST, s.splitOf("field7"));
         assertTrue(!s.classes(ClassSplit.META_TRAIN).contains("field3"));
     }

@@ -3,6 +3,10 @@ package dev.metamorph.maml;
 import dev.metamorph.core.learn.Learner;
 import dev.metamorph.core.learn.LearnerKernel;
 import dev.metamorph.core.learn.LossAndGradient;
+import dev.metamorph.model.GatedAttentionLearner;
+import dev.metamorph.model.TokenBatch;
+import java.util.List;
+import java.util.function.BiFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -21,11 +25,31 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class LearnerKernelAdapter<B> implements LearnerKernel<B> {
     private final Learner<B> learner;
+    private final BiFunction<INDArray, B, LossAndGradient> gradient;
     private final int size;
 
+    /** On {@code learner.lossAndGradient} (for the gated-attention model its eager pass). */
     LearnerKernelAdapter(Learner<B> learner) {
+        this(learner, (theta, batch) -> learner.lossAndGradient(theta, batch));
+    }
+
+    /** On {@code gradient}: theta [size] in the learner's dtype and a batch to the loss and gradient. */
+    LearnerKernelAdapter(Learner<B> learner, BiFunction<INDArray, B, LossAndGradient> gradient) {
         this.learner = learner;
+        this.gradient = gradient;
         this.size = Math.toIntExact(learner.layout().size());
+    }
+
+    /**
+     * The gated-attention model's graph path ({@link GatedAttentionLearner#graphLossAndGradient}:
+     * the SameDiff graph with the backward written as ops), the same loss and gradient as its eager
+     * pass up to rounding.
+     */
+    @SuppressWarnings("unchecked")
+    static <B> LearnerKernelAdapter<B> graphPath(GatedAttentionLearner learner) {
+        int p = Math.toIntExact(learner.layout().size());
+        BiFunction<INDArray, TokenBatch, LossAndGradient> g = (theta, batch) -> learner.graphLossAndGradient(theta.reshape(1, p), List.of(batch)).get(0);
+        return new LearnerKernelAdapter<>((Learner<B>) learner, (BiFunction<INDArray, B, LossAndGradient>) (BiFunction<?, ?, ?>) g);
     }
 
     @Override
@@ -35,7 +59,7 @@ final class LearnerKernelAdapter<B> implements LearnerKernel<B> {
 
     @Override
     public double lossAndGradient(double[] theta, B batch, double[] grad) {
-        LossAndGradient lg = learner.lossAndGradient(parameters(theta), batch);
+        LossAndGradient lg = gradient.apply(parameters(theta), batch);
         double[] g = lg.gradient().castTo(DataType.DOUBLE).reshape(size).toDoubleVector();
         System.arraycopy(g, 0, grad, 0, size);
         return lg.loss();

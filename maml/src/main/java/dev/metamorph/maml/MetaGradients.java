@@ -3,6 +3,8 @@ package dev.metamorph.maml;
 import dev.metamorph.core.learn.GraphLearner;
 import dev.metamorph.core.learn.KernelLearner;
 import dev.metamorph.core.learn.Learner;
+import dev.metamorph.model.GatedAttentionLearner;
+import java.util.List;
 import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
 
@@ -18,7 +20,10 @@ public final class MetaGradients {
     /**
      * {@code auto}: the learner's exact Java kernel when it offers one; otherwise, for the
      * first-order algorithms (fomaml, reptile, pretrain), the kernel engine over the learner's own
-     * gradients ({@link LearnerKernelAdapter}), and for second order the SameDiff graphs.
+     * gradients ({@link LearnerKernelAdapter}), and for second order the SameDiff graphs. For the
+     * gated-attention model the learner's gradients have two paths, the eager pass and the graph
+     * with the backward written as ops: {@code auto} times both on the first meta-batch and keeps
+     * the faster for the process ({@link MeasuredMetaGradient}).
      * {@code kernel} and {@code samediff} insist on that path and fail naming the key otherwise.
      *
      * @param joiner joins support and query batches (Reptile, pretraining baseline); may be null otherwise
@@ -31,10 +36,18 @@ public final class MetaGradients {
         Backend b = c.backend();
         if (b == Backend.AUTO && !hasKernel && !c.algorithm().secondOrder()) {
             int threads = replicas == null ? 1 : c.threads() > 0 ? c.threads() : Runtime.getRuntime().availableProcessors();
-            Supplier<LearnerKernelAdapter<B>> kernels = replicas == null
+            Supplier<LearnerKernelAdapter<B>> eager = replicas == null
                     ? () -> new LearnerKernelAdapter<>(learner)
                     : () -> new LearnerKernelAdapter<>(replicas.get());
-            return new KernelMetaGradient<>(kernels, c.algorithm(), steps, joiner, threads);
+            Supplier<MetaGradient<B>> eagerEngine = () -> new KernelMetaGradient<>(eager, c.algorithm(), steps, joiner, threads);
+            if (!(learner instanceof GatedAttentionLearner gal)) return eagerEngine.get();
+            Supplier<LearnerKernelAdapter<B>> graph = replicas == null
+                    ? () -> LearnerKernelAdapter.graphPath(gal)
+                    : () -> LearnerKernelAdapter.graphPath((GatedAttentionLearner) replicas.get());
+            String key = String.format("%s, %d parameters, %s, %s, %d steps", learner.getClass().getSimpleName(), learner.layout().size(),
+                    learner.dataType().name().toLowerCase(java.util.Locale.ROOT), c.algorithm().key(), steps);
+            return new MeasuredMetaGradient<>(key, List.of(new MeasuredMetaGradient.Candidate<>("eager", eagerEngine),
+                    new MeasuredMetaGradient.Candidate<>("graph", () -> new KernelMetaGradient<>(graph, c.algorithm(), steps, joiner, threads))));
         }
         if (b == Backend.AUTO) b = hasKernel ? Backend.KERNEL : Backend.SAMEDIFF;
         if (b == Backend.KERNEL) {

@@ -3,23 +3,49 @@ package dev.metamorph.model;
 import dev.metamorph.core.learn.ParamLayout;
 
 /**
- * The flat parameter layout of the gated-attention encoder: {@code embed.tokens}, {@code embed.pos},
- * then per block {@code blockL.attn.{wq,bq,wk,bk,wv,bv,wo,bo,gate}}, {@code blockL.ln1.{gamma,beta}},
- * {@code blockL.ff.{w1,b1,w2,b2}}, {@code blockL.ln2.{gamma,beta}}, and for the zero head
- * {@code head.w}, {@code head.b}. Weight matrices are [in, out] (y = x W + b).
+ * The flat parameter layout of the gated-attention encoder. Without a base ({@code model.base = none}):
+ * {@code embed.tokens}, {@code embed.pos}, the blocks, the head. With a base, the adapter over it:
+ * {@code input.w} [base-dim, d], {@code input.b} [d], {@code input.pos} [max-length, d], the blocks,
+ * {@code output.w} [d, base-dim], the head. The blocks are, per block, {@code blockL.attn.{wq,bq,wk,bk,wv,bv,wo,bo,gate}},
+ * {@code blockL.ln1.{gamma,beta}}, {@code blockL.ff.{w1,b1,w2,b2}}, {@code blockL.ln2.{gamma,beta}}.
+ * The head: {@code head.w} [width, ways] and {@code head.b} for the zero head; nothing for the
+ * prototype head without a base; {@code head.scale} (log of the cosine scale) and
+ * {@code head.lexical} (weight of the lexical channel) for the prototype head with a base. Weight
+ * matrices are [in, out] (y = x W + b). The first name components ({@code input.}, {@code block0.},
+ * ..., {@code output.}, {@code head.}) are the curriculum's default unfreezing units, unfrozen from
+ * the head down.
  */
 public final class EncoderLayout {
-    /** Name of the token embedding group (kept outside the graph, see {@link GatedAttentionLearner}). */
+    /** Name of the token embedding group (kept outside the graph, see {@link GatedAttentionLearner}); only without a base. */
     public static final String TOKENS = "embed.tokens";
-    /** Name of the position embedding group. */
+    /** Name of the position embedding group without a base. */
     public static final String POSITIONS = "embed.pos";
+    /** Projection of the base's token states, [base-dim, d]. */
+    public static final String INPUT_W = "input.w";
+    /** Bias of the input projection, [d]. */
+    public static final String INPUT_B = "input.b";
+    /** Position embeddings added after the input projection, [max-length, d]. */
+    public static final String INPUT_POS = "input.pos";
+    /** Output projection of the adapter's pooled state onto the base's pooled embedding, [d, base-dim]; initialised to zero. */
+    public static final String OUTPUT_W = "output.w";
+    /** Log of the scale of the cosine logits (prototype head with a base), [1]. */
+    public static final String HEAD_SCALE = "head.scale";
+    /** Weight of the lexical channel in the logits (prototype head with a base), [1]. */
+    public static final String HEAD_LEXICAL = "head.lexical";
 
     private EncoderLayout() {}
+
+    /** The name of the position embedding group of a config ({@link #POSITIONS} or {@link #INPUT_POS}). */
+    public static String positions(ModelConfig c) {
+        return c.hasBase() ? INPUT_POS : POSITIONS;
+    }
 
     /** The layout for a config. */
     public static ParamLayout of(ModelConfig c) {
         int d = c.dModel();
-        ParamLayout.Builder b = ParamLayout.builder().add(TOKENS, c.vocabSize(), d).add(POSITIONS, c.maxLength(), d);
+        ParamLayout.Builder b = ParamLayout.builder();
+        if (c.hasBase()) b.add(INPUT_W, c.baseDim(), d).add(INPUT_B, d).add(INPUT_POS, c.maxLength(), d);
+        else b.add(TOKENS, c.vocabSize(), d).add(POSITIONS, c.maxLength(), d);
         for (int l = 0; l < c.blocks(); l++) {
             String p = "block" + l + ".";
             for (String w : new String[] {"q", "k", "v", "o"}) {
@@ -30,7 +56,9 @@ public final class EncoderLayout {
             b.add(p + "ff.w1", d, c.ffSize()).add(p + "ff.b1", c.ffSize()).add(p + "ff.w2", c.ffSize(), d).add(p + "ff.b2", d);
             b.add(p + "ln2.gamma", d).add(p + "ln2.beta", d);
         }
-        if (c.head() == ModelConfig.HeadType.ZERO) b.add("head.w", d, c.ways()).add("head.b", c.ways());
+        if (c.hasBase()) b.add(OUTPUT_W, d, c.baseDim());
+        if (c.head() == ModelConfig.HeadType.ZERO) b.add("head.w", c.embeddingWidth(), c.ways()).add("head.b", c.ways());
+        else if (c.hasBase()) b.add(HEAD_SCALE, 1).add(HEAD_LEXICAL, 1);
         return b.build();
     }
 }

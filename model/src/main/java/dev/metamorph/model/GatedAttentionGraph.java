@@ -18,10 +18,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * differentiated again for exact second-order meta-gradients.
  *
  * <p>Inputs (placeholders, see {@link GatedAttentionLearner#declareInputs}): {@code x} [tasks, B, T, d]
- * looked-up token embeddings, {@code keyBias} [tasks*B, 1, 1, T] (0 for tokens, -1e9 for padding),
+ * looked-up token embeddings (with a base: [tasks, B, T, base-dim] the base's token states, projected
+ * by {@code input.w} in the graph, and {@code basePooled} [tasks, B, base-dim] the base's pooled
+ * embeddings, to which the adapter's pooled state adds through {@code output.w}), {@code keyBias} [tasks*B, 1, 1, T] (0 for tokens, -1e9 for padding),
  * {@code pool} [tasks, B, T, 1] (mask / token count), {@code y} one-hot [tasks, B, N],
  * {@code lossW} [tasks, B] (loss weight per row, summing to 1 per task), and optionally {@code proto}
- * [tasks, N, B] (prototype head: row n averages the support rows of class n) and {@code memory}
+ * [tasks, B*N, B] (prototype head: row i*N + k weighs the rows of the prototype of class k that row i
+ * is scored against, see {@link TaskFeed}), {@code lexical} [tasks, B, N] (prototype head over a base) and {@code memory}
  * [tasks, B, d] (memory read vector added to the pooled embedding).
  */
 final class GatedAttentionGraph {
@@ -29,14 +32,16 @@ final class GatedAttentionGraph {
     private final ModelConfig c;
     private final ParamLayout layout;
     private final GraphInputs in;
-    private final long tau, b, t, d, h, dk, n;
+    private final long tau, b, t, d, h, dk, n, e;
     private final Map<String, SDVariable> p = new HashMap<>();
     private final List<BlockState> blocks = new ArrayList<>();
     private SDVariable x2; // encoder output [tau, B*T, d]
-    private SDVariable z; // pooled [tau, B, d]
+    private SDVariable u; // pooled adapter state (+ memory) [tau, B, d]
+    private SDVariable z; // what the head sees [tau, B, e]: u, or with a base basePooled + u W_out
+    private SDVariable zNorm, pNorm, dots, cos, scale; // prototype head: [tau, B, 1], [tau, B, N], [tau, B, N], [tau, B, N], [tau, 1, 1]
     private SDVariable logits; // [tau, B, N]
     private SDVariable logProbs;
-    private SDVariable protos; // [tau, N, d]
+    private SDVariable protos; // per-row prototypes [tau, B, N, e]
     private SDVariable loss; // [tau]
     private SDVariable gradient; // [tau, P]
     private SDVariable inputGradient; // [tau, B, T, d]
@@ -56,6 +61,7 @@ final class GatedAttentionGraph {
         this.h = c.heads();
         this.dk = c.headSize();
         this.n = c.ways();
+        this.e = c.embeddingWidth();
         p.putAll(params);
     }
 
@@ -104,13 +110,14 @@ final class GatedAttentionGraph {
         return gradient;
     }
 
-    /** Gradient of the per-task loss with respect to the input rows {@code x}, [tasks, B, T, d]. */
+    /** Gradient of the per-task loss with respect to the input rows {@code x}, [tasks, B, T, d] (none with a base: the base is frozen). */
     SDVariable inputGradient() {
+        if (c.hasBase()) throw new IllegalStateException("model.base = " + c.base().key() + ": the base token states are frozen inputs; there is no input gradient to build");
         if (gradient == null) buildBackward();
         return inputGradient;
     }
 
-    /** Gradient of the per-task loss with respect to the memory read vector [tasks, B, d] (only with memory-read). */
+    /** Gradient of the per-task loss with respect to the memory read vector (= the pooled state u) [tasks, B, d] (only with memory-read). */
     SDVariable memoryGradient() {
         if (gradient == null) buildBackward();
         return memoryGradient;
@@ -124,19 +131,32 @@ final class GatedAttentionGraph {
     private record LayerNorm(SDVariable xHat, SDVariable inv, SDVariable gamma) {}
 
     private void buildForward() {
-        SDVariable pos = sd.slice(p.get(EncoderLayout.POSITIONS), new int[] {0, 0, 0}, (int) tau, (int) t, (int) d);
-        SDVariable x = in.get("x").add(pos.reshape(tau, 1, t, d)).reshape(tau, b * t, d);
+        SDVariable pos = sd.slice(p.get(EncoderLayout.positions(c)), new int[] {0, 0, 0}, (int) tau, (int) t, (int) d);
+        SDVariable x0 = c.hasBase()
+                ? mm(in.get("x").reshape(tau, b * t, c.baseDim()), p.get(EncoderLayout.INPUT_W), false, false).add(p.get(EncoderLayout.INPUT_B)).reshape(tau, b, t, d)
+                : in.get("x");
+        SDVariable x = x0.add(pos.reshape(tau, 1, t, d)).reshape(tau, b * t, d);
         for (int l = 0; l < c.blocks(); l++) x = block(l, x);
         x2 = x;
         SDVariable pooled = x2.reshape(tau, b, t, d).mul(in.get("pool")).sum(2); // [tau, B, d]
-        z = c.memoryRead() ? pooled.add(in.get("memory")) : pooled;
+        u = c.memoryRead() ? pooled.add(in.get("memory")) : pooled;
+        z = c.hasBase() ? in.get("basePooled").add(mm(u, p.get(EncoderLayout.OUTPUT_W), false, false)) : u;
         if (c.head() == ModelConfig.HeadType.ZERO) {
             logits = mm(z, p.get("head.w"), false, false).add(p.get("head.b"));
         } else {
-            protos = mm(in.get("proto"), z, false, false); // [tau, N, d]
+            protos = mm(in.get("proto"), z, false, false).reshape(tau, b, n, e);
             SDVariable zz = z.mul(z).sum(true, 2); // [tau, B, 1]
-            SDVariable cc = protos.mul(protos).sum(2).reshape(tau, 1, n); // [tau, 1, N]
-            logits = mm(z, protos, false, true).mul(2.0).sub(zz).sub(cc);
+            SDVariable pp = protos.mul(protos).sum(3); // [tau, B, N]
+            dots = z.reshape(tau, b, 1, e).mul(protos).sum(3); // [tau, B, N]
+            if (c.hasBase()) {
+                zNorm = sd.math.sqrt(zz.add(EagerHead.NORM_EPS));
+                pNorm = sd.math.sqrt(pp.add(EagerHead.NORM_EPS));
+                cos = dots.div(zNorm.mul(pNorm));
+                scale = sd.math.exp(p.get(EncoderLayout.HEAD_SCALE)); // [tau, 1, 1]
+                logits = cos.mul(scale).add(in.get("lexical").mul(p.get(EncoderLayout.HEAD_LEXICAL)));
+            } else {
+                logits = dots.mul(2.0).sub(zz).sub(pp);
+            }
         }
         SDVariable max = logits.max(true, 2);
         SDVariable shifted = logits.sub(max);
@@ -224,27 +244,48 @@ final class GatedAttentionGraph {
             g.put("head.b", dLogits.sum(1));
             dz = mm(dLogits, p.get("head.w"), false, true);
         } else {
-            // logits = 2 z c^T - |z|^2 - |c|^2
-            SDVariable rowSum = dLogits.sum(true, 2); // [tau, B, 1]
-            SDVariable colSum = dLogits.sum(1).reshape(tau, n, 1); // [tau, N, 1]
-            dz = mm(dLogits, protos, false, false).mul(2.0).sub(z.mul(rowSum).mul(2.0));
-            SDVariable dProto = mm(dLogits, z, true, false).mul(2.0).sub(protos.mul(colSum).mul(2.0)); // [tau, N, d]
-            dz = dz.add(mm(in.get("proto"), dProto, true, false));
+            SDVariable dl4 = dLogits.reshape(tau, b, n, 1);
+            SDVariable zi = z.reshape(tau, b, 1, e);
+            SDVariable dProto; // [tau, B, N, e]
+            if (c.hasBase()) {
+                // cos = a / (|z| |p|): d/dz = p / (|z||p|) - a z / (|z|^3 |p|), d/dp = z / (|z||p|) - a p / (|z| |p|^3)
+                g.put(EncoderLayout.HEAD_SCALE, dLogits.mul(cos).sum(1, 2).reshape(tau, 1).mul(scale.reshape(tau, 1)));
+                g.put(EncoderLayout.HEAD_LEXICAL, dLogits.mul(in.get("lexical")).sum(1, 2).reshape(tau, 1));
+                SDVariable coef = dLogits.mul(scale).div(zNorm.mul(pNorm)); // [tau, B, N]
+                SDVariable ca = coef.mul(dots);
+                dz = coef.reshape(tau, b, n, 1).mul(protos).sum(2).sub(z.mul(ca.sum(true, 2).div(zNorm.mul(zNorm))));
+                dProto = coef.reshape(tau, b, n, 1).mul(zi).sub(ca.div(pNorm.mul(pNorm)).reshape(tau, b, n, 1).mul(protos));
+            } else {
+                // logits = 2 z.p - |z|^2 - |p|^2
+                SDVariable rowSum = dLogits.sum(true, 2); // [tau, B, 1]
+                dz = dl4.mul(protos).sum(2).mul(2.0).sub(z.mul(rowSum).mul(2.0));
+                dProto = dl4.mul(zi).sub(dl4.mul(protos)).mul(2.0);
+            }
+            dz = dz.add(mm(in.get("proto"), dProto.reshape(tau, b * n, e), true, false));
+        }
+        if (c.hasBase()) {
+            g.put(EncoderLayout.OUTPUT_W, mm(u, dz, true, false));
+            dz = mm(dz, p.get(EncoderLayout.OUTPUT_W), false, true); // [tau, B, d]
         }
         memoryGradient = dz;
         // pooling
         SDVariable dx = dz.reshape(tau, b, 1, d).mul(in.get("pool")).reshape(tau, b * t, d);
         for (int l = c.blocks() - 1; l >= 0; l--) dx = blockBackward(l, blocks.get(l), dx, g);
         SDVariable dx4 = dx.reshape(tau, b, t, d);
-        inputGradient = dx4;
+        if (c.hasBase()) {
+            g.put(EncoderLayout.INPUT_W, mm(in.get("x").reshape(tau, b * t, c.baseDim()), dx, true, false));
+            g.put(EncoderLayout.INPUT_B, sumTokens(dx));
+        } else {
+            inputGradient = dx4;
+        }
         SDVariable dPos = mm(ones(b), dx4.reshape(tau, b, t * d), false, false).reshape(tau, t, d); // sum over the batch
         if (t < c.maxLength()) {
             SDVariable zeros = sd.constant(Nd4j.zeros(c.dtype(), tau, c.maxLength() - t, d));
             dPos = sd.concat(1, dPos, zeros);
         }
-        g.put(EncoderLayout.POSITIONS, dPos);
+        g.put(EncoderLayout.positions(c), dPos);
         groupGradients = g;
-        gradient = assemble(sd.constant(Nd4j.zeros(c.dtype(), tau, layout.group(EncoderLayout.TOKENS).length())));
+        gradient = assemble(c.hasBase() ? null : sd.constant(Nd4j.zeros(c.dtype(), tau, layout.group(EncoderLayout.TOKENS).length())));
     }
 
     /**
@@ -258,6 +299,7 @@ final class GatedAttentionGraph {
 
     /** The {@code embed.tokens} gradient [tasks*vocab, d]: a scatter-add of the input-row gradients at {@code tokenIndex}. */
     SDVariable tokenGradient(SDVariable tokenIndex) {
+        if (c.hasBase()) throw new IllegalStateException("model.base = " + c.base().key() + " has no embed.tokens group to scatter into");
         if (gradient == null) buildBackward();
         long v = c.vocabSize();
         SDVariable zeros = sd.constant(Nd4j.zeros(c.dtype(), tau * v, d));

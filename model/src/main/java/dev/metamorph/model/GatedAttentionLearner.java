@@ -38,10 +38,19 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * gradient through {@link #externalGradientInputs} / {@link #addExternalGradients}).
  * {@link #feed} needs the embedding table: call {@link #useEmbeddingsFrom} first.
  *
+ * <p>With a pretrained base ({@code model.base != none}) there is no embedding table: batches carry
+ * the base's token states and pooled embeddings ({@link TokenBatch#ofBase}), which enter the graph as
+ * the {@code x} and {@code basePooled} placeholders; the projection {@code input.w} is inside the graph,
+ * so {@link #gradientOps} covers every group and the external-gradient hooks do nothing. Untrained,
+ * with the prototype head, the model ranks rows exactly as cosine to the class means of the base's
+ * pooled embeddings ({@code output.w} and {@code head.lexical} start at zero).
+ *
  * <p>Not thread-safe: one instance per thread (graphs are cached per shape).
  */
 public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
     private static final int MAX_CACHED_PASSES = 64;
+    /** exp(head.scale) at initialisation: cosine logits in [-10, 10], so that the softmax is not flat. */
+    static final double INITIAL_COSINE_SCALE = 10.0;
 
     private final ModelConfig config;
     private final ParamLayout layout;
@@ -59,7 +68,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
     public GatedAttentionLearner(ModelConfig config) {
         this.config = config;
         this.layout = EncoderLayout.of(config);
-        this.tokens = layout.group(EncoderLayout.TOKENS);
+        this.tokens = config.hasBase() ? null : layout.group(EncoderLayout.TOKENS);
     }
 
     public ModelConfig config() {
@@ -84,7 +93,11 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             String name = g.name();
             int off = (int) g.offset();
             double std;
-            if (name.equals(EncoderLayout.TOKENS) || name.equals(EncoderLayout.POSITIONS)) std = 1.0 / Math.sqrt(d);
+            if (name.equals(EncoderLayout.TOKENS) || name.equals(EncoderLayout.POSITIONS) || name.equals(EncoderLayout.INPUT_POS)) std = 1.0 / Math.sqrt(d);
+            else if (name.equals(EncoderLayout.HEAD_SCALE)) {
+                theta[off] = Math.log(INITIAL_COSINE_SCALE);
+                continue;
+            } else if (name.equals(EncoderLayout.OUTPUT_W)) continue; // the adapter starts as the base's own embedding
             else if (name.endsWith(".gate")) {
                 for (int i = 0; i < g.length(); i++) theta[off + i] = config.gateInit();
                 continue;
@@ -211,6 +224,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
     /** Meta-learners bind the parameters they feed at; the embedding rows are looked up from them. */
     @Override
     public void bindParameters(INDArray thetas) {
+        if (config.hasBase()) return;
         useEmbeddingsFrom(thetas);
     }
 
@@ -224,18 +238,24 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         DataType dt = config.dtype();
         long d = config.dModel(), n = config.ways();
         Map<String, SDVariable> v = new LinkedHashMap<>();
-        v.put("x", sd.placeHolder(prefix + "x", dt, tasks, b, t, d));
+        v.put("x", sd.placeHolder(prefix + "x", dt, tasks, b, t, config.hasBase() ? config.baseDim() : d));
+        if (config.hasBase()) v.put("basePooled", sd.placeHolder(prefix + "basePooled", dt, tasks, b, config.baseDim()));
         v.put("keyBias", sd.placeHolder(prefix + "keyBias", dt, tasks * b, 1, 1, t));
         v.put("pool", sd.placeHolder(prefix + "pool", dt, tasks, b, t, 1));
         v.put("y", sd.placeHolder(prefix + "y", dt, tasks, b, n));
         v.put("lossW", sd.placeHolder(prefix + "lossW", dt, tasks, b));
-        if (config.head() == ModelConfig.HeadType.PROTOTYPE) v.put("proto", sd.placeHolder(prefix + "proto", dt, tasks, n, b));
+        if (config.head() == ModelConfig.HeadType.PROTOTYPE) v.put("proto", sd.placeHolder(prefix + "proto", dt, tasks, b * n, b));
+        if (config.head() == ModelConfig.HeadType.PROTOTYPE && config.hasBase()) v.put("lexical", sd.placeHolder(prefix + "lexical", dt, tasks, b, n));
         if (config.memoryRead()) v.put("memory", sd.placeHolder(prefix + "memory", dt, tasks, b, d));
         return new GraphInputs(prefix, tasks, v);
     }
 
     @Override
     public void feed(GraphInputs inputs, List<TokenBatch> batches, Map<String, INDArray> feeds) {
+        if (config.hasBase()) {
+            feedWith(inputs, null, batches, feeds);
+            return;
+        }
         if (embeddingSource == null) throw new IllegalStateException("GatedAttentionLearner.feed looks up token embeddings outside the graph: call useEmbeddingsFrom(theta) before feed()");
         INDArray src = embeddingSource.rank() == 1 || embeddingSource.rows() == 1 && batches.size() != 1
                 ? repeatRows(embeddingSource.reshape(1, layout.size()), batches.size()) : embeddingSource;
@@ -261,23 +281,26 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         return pass(sd, thetas, inputs).logits();
     }
 
-    /** Gradient of the per-task loss with respect to the input rows x [tasks, B, T, d], as graph ops. */
+    /** Gradient of the per-task loss with respect to the input rows x [tasks, B, T, d], as graph ops (not with a base). */
     public SDVariable inputGradientOps(SameDiff sd, SDVariable thetas, GraphInputs inputs) {
         return pass(sd, thetas, inputs).inputGradient();
     }
 
     @Override
     public List<String> externalGradientInputs(GraphInputs inputs) {
+        if (config.hasBase()) return List.of(); // the base states are frozen inputs; input.w is inside the graph
         return List.of(inputs.get("x").name());
     }
 
     @Override
     public List<SDVariable> externalGradientOps(SameDiff sd, SDVariable thetas, GraphInputs inputs) {
+        if (config.hasBase()) return List.of();
         return List.of(inputGradientOps(sd, thetas, inputs));
     }
 
     @Override
     public void addExternalGradients(GraphInputs inputs, List<TokenBatch> batches, Map<String, INDArray> inputGradients, INDArray grads) {
+        if (config.hasBase()) return;
         INDArray dx = inputGradients.get(inputs.get("x").name());
         if (dx == null) throw new IllegalArgumentException("No gradient for input '" + inputs.get("x").name() + "' among " + inputGradients.keySet());
         INDArray acc = grads.get(NDArrayIndex.all(), NDArrayIndex.interval(tokens.offset(), tokens.end()));
@@ -337,11 +360,11 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
                 params.put(pg.name(), sd.placeHolder("p_" + pg.name(), config.dtype(), GatedAttentionGraph.graphShape(pg, tasks)));
             }
             GraphInputs in = declare(sd, "", tasks, b, t);
-            SDVariable tokenIndex = sd.placeHolder("tokenIndex", DataType.LONG, (long) tasks * b * t);
+            SDVariable tokenIndex = config.hasBase() ? null : sd.placeHolder("tokenIndex", DataType.LONG, (long) tasks * b * t);
             GatedAttentionGraph g = GatedAttentionGraph.forward(sd, config, layout, params, in, b, t);
             Map<String, String> gradients = new LinkedHashMap<>();
             for (Map.Entry<String, SDVariable> e : g.groupGradients().entrySet()) gradients.put(e.getKey(), e.getValue().name());
-            gradients.put(EncoderLayout.TOKENS, g.tokenGradient(tokenIndex).name());
+            if (tokenIndex != null) gradients.put(EncoderLayout.TOKENS, g.tokenGradient(tokenIndex).name());
             List<String> outputs = new ArrayList<>(gradients.values());
             outputs.add(g.loss().name());
             c = new Compiled(sd, in, params, tokenIndex, g.loss(), gradients, g.logits(), List.copyOf(outputs));
@@ -362,6 +385,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         List<TokenBatch> padded = new ArrayList<>(batches.size());
         for (TokenBatch tb : batches) padded.add(tb.length() == t ? tb : tb.paddedTo((int) t));
         feedWith(g.inputs, th, padded, feeds);
+        if (g.tokenIndex == null) return feeds;
         int b = padded.get(0).size();
         long[] index = new long[padded.size() * b * (int) t];
         for (int k = 0; k < padded.size(); k++) {
@@ -380,12 +404,15 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         int tasks = inputs.tasks(), b = (int) xs[1], t = (int) xs[2], d = config.dModel(), n = config.ways();
         if (batches.size() != tasks) throw new IllegalArgumentException("Split '" + inputs.prefix() + "' was declared for " + tasks + " tasks but " + batches.size() + " batches were given");
         DataType dt = config.dtype();
-        INDArray x = Nd4j.create(dt, tasks, b, t, d);
+        int xw = config.hasBase() ? config.baseDim() : d;
+        INDArray x = Nd4j.create(dt, tasks, b, t, xw);
+        double[] basePooled = config.hasBase() ? new double[tasks * b * config.baseDim()] : null;
+        double[] lexical = config.hasBase() && config.head() == ModelConfig.HeadType.PROTOTYPE ? new double[tasks * b * n] : null;
         double[] keyBias = new double[tasks * b * t];
         double[] pool = new double[tasks * b * t];
         double[] y = new double[tasks * b * n];
         double[] lossW = new double[tasks * b];
-        double[] proto = new double[tasks * n * b];
+        double[] proto = new double[tasks * b * n * b];
         double[] mem = config.memoryRead() ? new double[tasks * b * d] : null;
         for (int k = 0; k < tasks; k++) {
             TokenBatch tb = batches.get(k);
@@ -394,12 +421,24 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             System.arraycopy(f.keyBias(), 0, keyBias, k * b * t, b * t);
             System.arraycopy(f.pool(), 0, pool, k * b * t, b * t);
             System.arraycopy(f.lossW(), 0, lossW, k * b, b);
-            System.arraycopy(f.proto(), 0, proto, k * n * b, n * b);
+            System.arraycopy(f.proto(), 0, proto, k * b * n * b, b * n * b);
             if (mem != null) System.arraycopy(f.memory(), 0, mem, k * b * d, b * d);
             for (int i = 0; i < b; i++) y[(k * b + i) * n + f.labels()[i]] = 1.0;
-            INDArray table = thetas.getRow(k).get(NDArrayIndex.interval(tokens.offset(), tokens.end())).reshape(config.vocabSize(), d);
-            INDArray rows = Nd4j.pullRows(table, 1, f.ids());
-            x.get(NDArrayIndex.point(k), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).assign(rows.reshape(b, t, d));
+            if (config.hasBase()) {
+                int e = config.baseDim();
+                System.arraycopy(f.basePooled(), 0, basePooled, k * b * e, b * e);
+                if (lexical != null) System.arraycopy(f.lexical(), 0, lexical, k * b * n, b * n);
+                double[] states = new double[b * t * e];
+                for (int i = 0; i < b; i++) {
+                    float[] row = f.baseStates()[i];
+                    for (int j = 0; j < row.length; j++) states[i * t * e + j] = row[j];
+                }
+                x.get(NDArrayIndex.point(k), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).assign(Nd4j.createFromArray(states).castTo(dt).reshape(b, t, e));
+            } else {
+                INDArray table = thetas.getRow(k).get(NDArrayIndex.interval(tokens.offset(), tokens.end())).reshape(config.vocabSize(), d);
+                INDArray rows = Nd4j.pullRows(table, 1, f.ids());
+                x.get(NDArrayIndex.point(k), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).assign(rows.reshape(b, t, d));
+            }
         }
         Map<String, INDArray> f = new HashMap<>();
         f.put("x", x);
@@ -407,7 +446,9 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         f.put("pool", Nd4j.createFromArray(pool).castTo(dt).reshape(tasks, b, t, 1));
         f.put("y", Nd4j.createFromArray(y).castTo(dt).reshape(tasks, b, n));
         f.put("lossW", Nd4j.createFromArray(lossW).castTo(dt).reshape(tasks, b));
-        if (config.head() == ModelConfig.HeadType.PROTOTYPE) f.put("proto", Nd4j.createFromArray(proto).castTo(dt).reshape(tasks, n, b));
+        if (config.head() == ModelConfig.HeadType.PROTOTYPE) f.put("proto", Nd4j.createFromArray(proto).castTo(dt).reshape(tasks, (long) b * n, b));
+        if (basePooled != null) f.put("basePooled", Nd4j.createFromArray(basePooled).castTo(dt).reshape(tasks, b, config.baseDim()));
+        if (lexical != null) f.put("lexical", Nd4j.createFromArray(lexical).castTo(dt).reshape(tasks, b, n));
         if (mem != null) f.put("memory", Nd4j.createFromArray(mem).castTo(dt).reshape(tasks, b, d));
         for (Map.Entry<String, INDArray> e : f.entrySet()) feeds.put(inputs.get(e.getKey()).name(), e.getValue());
     }

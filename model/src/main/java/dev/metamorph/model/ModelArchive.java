@@ -33,8 +33,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Saves and loads a model as one zip file: {@code model.json} (format name and version, dtype,
- * parameter layout), {@code model.conf} (the {@code model} config as HOCON), {@code tokenizer.txt}
- * ({@link BpeTokenizer} format) and {@code theta.bin} (theta as raw little-endian float32 or
+ * base, parameter layout), {@code model.conf} (the {@code model} config as HOCON, {@code model.base}
+ * included), {@code tokenizer.txt} ({@link BpeTokenizer} format; absent for a model over a pretrained
+ * base, which uses the base's own tokenizer) and {@code theta.bin} (theta as raw little-endian float32 or
  * float64). Writes go to a temporary file in the target folder and are moved into place atomically.
  */
 public final class ModelArchive {
@@ -42,17 +43,19 @@ public final class ModelArchive {
     public static final int FORMAT_VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A loaded model: config, tokenizer, parameters (owned by the caller). */
+    /** A loaded model: config, tokenizer (null for a model over a pretrained base), parameters (owned by the caller). */
     public record Saved(ModelConfig config, BpeTokenizer tokenizer, INDArray theta) {}
 
     private ModelArchive() {}
 
-    /** Writes the model atomically to {@code file}; refuses a theta with a NaN or infinity ({@link NonFiniteException}). */
+    /** Writes the model atomically to {@code file}; {@code tokenizer} must be null exactly when the model reads a base ({@code model.base != none}). */
     public static void save(Path file, ModelConfig config, BpeTokenizer tokenizer, INDArray theta) throws IOException {
         ParamLayout layout = EncoderLayout.of(config);
         if (theta.length() != layout.size()) throw new IllegalArgumentException("theta has " + theta.length() + " values but the layout of this model config holds " + layout.size());
         NonFiniteException.requireFinite("model archive", -1, "theta for " + file, theta, "a diverged model is never saved; train it again with a lower learning rate or gradient clipping");
-        if (tokenizer.vocabSize() > config.vocabSize()) throw new IllegalArgumentException("The tokenizer has " + tokenizer.vocabSize() + " ids but model.vocab-size is " + config.vocabSize());
+        if (config.hasBase() && tokenizer != null) throw new IllegalArgumentException("model.base = " + config.base().key() + " tokenizes with the base's own tokenizer; pass no BPE tokenizer");
+        if (!config.hasBase() && tokenizer == null) throw new IllegalArgumentException("model.base = none needs the model's BPE tokenizer");
+        if (tokenizer != null && tokenizer.vocabSize() > config.vocabSize()) throw new IllegalArgumentException("The tokenizer has " + tokenizer.vocabSize() + " ids but model.vocab-size is " + config.vocabSize());
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
@@ -60,11 +63,13 @@ public final class ModelArchive {
             try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
                 put(zip, "model.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(header(config, layout)));
                 put(zip, "model.conf", config.toHocon().getBytes(StandardCharsets.UTF_8));
-                ByteArrayOutputStream tok = new ByteArrayOutputStream();
-                try (Writer w = new OutputStreamWriter(tok, StandardCharsets.UTF_8)) {
-                    tokenizer.write(w);
+                if (tokenizer != null) {
+                    ByteArrayOutputStream tok = new ByteArrayOutputStream();
+                    try (Writer w = new OutputStreamWriter(tok, StandardCharsets.UTF_8)) {
+                        tokenizer.write(w);
+                    }
+                    put(zip, "tokenizer.txt", tok.toByteArray());
                 }
-                put(zip, "tokenizer.txt", tok.toByteArray());
                 put(zip, "theta.bin", littleEndian(theta.castTo(config.dtype())));
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -79,7 +84,7 @@ public final class ModelArchive {
         try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) entries.put(e.getName(), zip.readAllBytes());
         }
-        for (String need : new String[] {"model.json", "model.conf", "tokenizer.txt", "theta.bin"}) {
+        for (String need : new String[] {"model.json", "model.conf", "theta.bin"}) {
             if (!entries.containsKey(need)) throw new IOException(file + ": entry '" + need + "' is missing; not a model written by ModelArchive.save");
         }
         JsonNode h = JSON.readTree(entries.get("model.json"));
@@ -88,6 +93,9 @@ public final class ModelArchive {
         if (version != FORMAT_VERSION) throw new IOException(file + "!model.json: format version " + version + " is not supported (this build reads " + FORMAT_VERSION + ")");
         ModelConfig config = ModelConfig.from(ConfigFactory.parseString(new String(entries.get("model.conf"), StandardCharsets.UTF_8)).withFallback(ConfigFactory.defaultReference()));
         ParamLayout layout = EncoderLayout.of(config);
+        String base = h.path("base").asText(ModelConfig.Base.NONE.key()); // absent in archives written before model.base existed
+        if (!base.equals(config.base().key())) throw new IOException(file + "!model.json: base is '" + base + "' but model.conf says model.base = " + config.base().key());
+        if (!config.hasBase() && !entries.containsKey("tokenizer.txt")) throw new IOException(file + ": entry 'tokenizer.txt' is missing; a model with model.base = none needs its tokenizer");
         JsonNode groups = h.path("groups");
         if (groups.size() != layout.groups().size()) throw new IOException(file + "!model.json: " + groups.size() + " parameter groups but model.conf implies " + layout.groups().size());
         for (int i = 0; i < groups.size(); i++) {
@@ -97,7 +105,7 @@ public final class ModelArchive {
                 throw new IOException(file + "!model.json: group " + i + " is " + j + " but model.conf implies " + g);
             }
         }
-        BpeTokenizer tokenizer = BpeTokenizer.read(new InputStreamReader(new java.io.ByteArrayInputStream(entries.get("tokenizer.txt")), StandardCharsets.UTF_8), file + "!tokenizer.txt");
+        BpeTokenizer tokenizer = config.hasBase() ? null : BpeTokenizer.read(new InputStreamReader(new java.io.ByteArrayInputStream(entries.get("tokenizer.txt")), StandardCharsets.UTF_8), file + "!tokenizer.txt");
         byte[] raw = entries.get("theta.bin");
         int width = config.dtype() == DataType.DOUBLE ? 8 : 4;
         if (raw.length != layout.size() * width) throw new IOException(file + "!theta.bin: " + raw.length + " bytes, expected " + layout.size() + " x " + width);
@@ -120,6 +128,7 @@ public final class ModelArchive {
         h.put("format", FORMAT);
         h.put("version", FORMAT_VERSION);
         h.put("dtype", config.dtype() == DataType.DOUBLE ? "float64" : "float32");
+        h.put("base", config.base().key());
         h.put("byte-order", "little-endian");
         h.put("params", layout.size());
         ArrayNode groups = h.putArray("groups");

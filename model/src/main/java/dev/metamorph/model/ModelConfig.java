@@ -13,7 +13,16 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int ffSize, int maxLength,
                           Truncation truncation, HeadType head, int ways, Activation activation,
-                          DataType dtype, boolean memoryRead, double layerNormEps, double gateInit) {
+                          DataType dtype, boolean memoryRead, double layerNormEps, double gateInit, Base base, int baseDim) {
+
+    /** The frozen pretrained base under the adapter ({@code none}: the model learns its own token embedding table). */
+    public enum Base { NONE, MINILM_L6, ONNX;
+
+        /** The HOCON spelling ({@code minilm-l6}). */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
 
     /** Which tokens survive when a text is longer than {@code max-length}. */
     public enum Truncation { HEAD, TAIL }
@@ -39,6 +48,18 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
         Checks.check(dtype == DataType.FLOAT || dtype == DataType.DOUBLE, "model.dtype must be float or double, got %s", dtype);
         Checks.positive("model.layer-norm-eps", layerNormEps);
         Checks.check(Double.isFinite(gateInit), "model.gate-init must be finite, got %s", gateInit);
+        Checks.notNull("model.base", base);
+        Checks.positive("model.base-dim", baseDim);
+    }
+
+    /** Whether the model reads a pretrained base's token states ({@code model.base != none}). */
+    public boolean hasBase() {
+        return base != Base.NONE;
+    }
+
+    /** Width of the embedding the head sees: {@code base-dim} with a base, {@code d-model} without. */
+    public int embeddingWidth() {
+        return hasBase() ? baseDim : dModel;
     }
 
     /** Reads and validates the {@code model} namespace of a composed config. */
@@ -57,7 +78,7 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
                 m.getInt("ff-size"), m.getInt("max-length"),
                 parse(Truncation.class, m, "truncation"), parse(HeadType.class, m, "head"), m.getInt("ways"),
                 parse(Activation.class, m, "activation"), dtype(m), m.getBoolean("memory-read"),
-                m.getDouble("layer-norm-eps"), m.getDouble("gate-init"));
+                m.getDouble("layer-norm-eps"), m.getDouble("gate-init"), parse(Base.class, m, "base"), m.getInt("base-dim"));
     }
 
     /** The defaults of {@code reference.conf}. */
@@ -68,10 +89,10 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
     private static <E extends Enum<E>> E parse(Class<E> type, Config m, String key) {
         String v = m.getString(key);
         try {
-            return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT));
+            return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             throw new com.typesafe.config.ConfigException.BadValue(m.origin(), "model." + key,
-                    "unknown value '" + v + "'; expected one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+                    "unknown value '" + v + "'; expected one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT).replace('_', '-'));
         }
     }
 
@@ -90,32 +111,42 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
     }
 
     public ModelConfig withDtype(DataType t) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, t, memoryRead, layerNormEps, gateInit);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, t, memoryRead, layerNormEps, gateInit, base, baseDim);
     }
 
     public ModelConfig withHead(HeadType h) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, h, ways, activation, dtype, memoryRead, layerNormEps, gateInit);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, h, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim);
     }
 
     public ModelConfig withActivation(Activation a) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, a, dtype, memoryRead, layerNormEps, gateInit);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, a, dtype, memoryRead, layerNormEps, gateInit, base, baseDim);
     }
 
     public ModelConfig withMemoryRead(boolean on) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, on, layerNormEps, gateInit);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, on, layerNormEps, gateInit, base, baseDim);
     }
 
     public ModelConfig withVocabSize(int v) {
-        return new ModelConfig(v, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit);
+        return new ModelConfig(v, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim);
     }
 
     public ModelConfig withGateInit(double g) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, g);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, g, base, baseDim);
+    }
+
+    /** A copy reading base {@code b} with token states {@code dim} wide. */
+    public ModelConfig withBase(Base b, int dim) {
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, b, dim);
+    }
+
+    /** A copy with a different number of classes. */
+    public ModelConfig withWays(int n) {
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, n, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim);
     }
 
     /** A copy with a different shape (vocab, width, heads, blocks, feed-forward width, max length). */
     public ModelConfig withShape(int vocab, int d, int h, int nBlocks, int ff, int maxLen) {
-        return new ModelConfig(vocab, d, h, nBlocks, ff, maxLen, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit);
+        return new ModelConfig(vocab, d, h, nBlocks, ff, maxLen, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim);
     }
 
     /** The HOCON text of this config under the {@code model} namespace (round-trips through {@link #from}). */
@@ -126,6 +157,7 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
                 + "\n  truncation = " + truncation.name().toLowerCase(Locale.ROOT) + "\n  head = " + head.name().toLowerCase(Locale.ROOT)
                 + "\n  ways = " + ways + "\n  activation = " + activation.name().toLowerCase(Locale.ROOT)
                 + "\n  dtype = " + (dtype == DataType.DOUBLE ? "double" : "float") + "\n  memory-read = " + memoryRead
-                + "\n  layer-norm-eps = " + layerNormEps + "\n  gate-init = " + gateInit + "\n}\n";
+                + "\n  layer-norm-eps = " + layerNormEps + "\n  gate-init = " + gateInit
+                + "\n  base = \"" + base.key() + "\"\n  base-dim = " + baseDim + "\n}\n";
     }
 }

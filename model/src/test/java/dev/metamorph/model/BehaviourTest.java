@@ -18,17 +18,29 @@ class BehaviourTest {
     @Test
     void changingPaddedTokensLeavesOutputsUnchanged() {
         for (ModelConfig.HeadType head : ModelConfig.HeadType.values()) {
-            ModelConfig cfg = TinyModels.tiny(head, ModelConfig.Activation.RELU);
+            // max-length 16: the eager pass pads a length-6 batch to 8 positions and the padded copy to 16,
+            // the graph pass runs at 6 and 16, so both paths really see different amounts of padding
+            ModelConfig base = TinyModels.tiny(head, ModelConfig.Activation.RELU);
+            ModelConfig cfg = base.withShape(base.vocabSize(), base.dModel(), base.heads(), base.blocks(), base.ffSize(), 16);
             GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
             INDArray theta = TinyModels.randomTheta(learner, 4);
             int[][] ids = {{3, 4, 5, 0, 0, 0}, {6, 7, 0, 0, 0, 0}, {8, 9, 10, 11, 12, 13}};
             TokenBatch batch = TokenBatch.of(ids, new int[] {0, 1, 2});
+            TokenBatch longer = batch.paddedTo(16);
+            assertEquals(6, batch.length());
+            assertEquals(16, longer.length());
             INDArray before = learner.predict(theta, batch);
             LossAndGradient lgBefore = learner.lossAndGradient(theta, batch);
-            // "padding" positions get other ids but are still masked: same mask, different pad rows fed
-            TokenBatch longer = batch.paddedTo(8);
             INDArray afterLonger = learner.predict(theta, longer);
-            assertArrayEquals(before.reshape(-1).toDoubleVector(), afterLonger.reshape(-1).toDoubleVector(), 1e-12, head + ": extra padding changed the logits");
+            assertArrayEquals(before.reshape(-1).toDoubleVector(), afterLonger.reshape(-1).toDoubleVector(), 1e-12, head + ": extra padding changed the eager logits");
+            LossAndGradient lgLonger = learner.lossAndGradient(theta, longer);
+            assertEquals(lgBefore.loss(), lgLonger.loss(), 1e-12, head + ": extra padding changed the eager loss");
+            assertEquals(0.0, lgBefore.gradient().sub(lgLonger.gradient()).amaxNumber().doubleValue(), 1e-12, head + ": extra padding changed the eager gradient");
+            INDArray row = theta.reshape(1, theta.length());
+            LossAndGradient gShort = learner.graphLossAndGradient(row, List.of(batch)).get(0);
+            LossAndGradient gLong = learner.graphLossAndGradient(row, List.of(longer)).get(0);
+            assertEquals(gShort.loss(), gLong.loss(), 1e-12, head + ": extra padding changed the graph loss");
+            assertEquals(0.0, gShort.gradient().sub(gLong.gradient()).amaxNumber().doubleValue(), 1e-12, head + ": extra padding changed the graph gradient");
             // change the embedding row of the padding token itself: outputs must not move at all
             INDArray changed = theta.dup();
             learner.layout().view(changed, EncoderLayout.TOKENS).getRow(TokenBatch.PAD).assign(5.0);

@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The eager ND4J pass ({@code lossAndGradient}, {@code predict}) against the SameDiff graph with the
  * backward written as ops ({@code graphLossAndGradient}): equal to 1e-10 in double for every head,
- * activation, the memory input and padded batches of different lengths, and to float rounding in float.
+ * activation, the memory input and padded batches of different lengths, and to float rounding in float;
+ * the predicted logits give the same loss (cross-entropy worked out from the logits).
  */
 class EagerEncoderTest {
     @Test
@@ -100,12 +101,32 @@ class EagerEncoderTest {
             }
             assertTrue(diff <= tol, cfg.head() + "/" + cfg.activation() + " task " + k + ": eager gradient differs from the graph's by " + diff + " (relative to its largest entry) in" + where);
             assertTrue(gg.amaxNumber().doubleValue() > 1e-6, "degenerate comparison: zero gradient");
-            // logits: the loss from the predicted logits equals the eager loss
+            // logits: the cross-entropy of the predicted logits over the loss rows equals the eager and the graph loss
             INDArray lg = logits.get(k);
             assertEquals(batches.get(k).size(), lg.rows());
             assertEquals(cfg.ways(), lg.columns());
+            double fromLogits = crossEntropy(lg, batches.get(k));
+            assertEquals(e.loss(), fromLogits, tol * Math.max(1, Math.abs(fromLogits)), "task " + k + ": the predicted logits do not give the eager loss");
+            assertEquals(g.loss(), fromLogits, tol * Math.max(1, Math.abs(fromLogits)), "task " + k + ": the predicted logits do not give the graph loss");
         }
         double[] losses = learner.losses(thetas, batches);
         for (int k = 0; k < batches.size(); k++) assertEquals(eager.get(k).loss(), losses[k], 1e-12 + tol * Math.abs(losses[k]));
+    }
+
+    /** Mean cross-entropy over the loss rows of a batch, from logits [B, ways], worked out here from the definition. */
+    static double crossEntropy(INDArray logits, TokenBatch batch) {
+        double sum = 0;
+        int rows = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            if (!batch.isLossRow(i)) continue;
+            double[] l = logits.getRow(i).toDoubleVector();
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : l) max = Math.max(max, v);
+            double z = 0;
+            for (double v : l) z += Math.exp(v - max);
+            sum += -(l[batch.label(i)] - max - Math.log(z));
+            rows++;
+        }
+        return sum / rows;
     }
 }

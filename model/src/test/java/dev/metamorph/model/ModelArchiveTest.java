@@ -68,4 +68,28 @@ class ModelArchiveTest {
         INDArray wrong = new GatedAttentionLearner(cfg).initialParameters(new SeededRandom(1)).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 10));
         assertThrows(IllegalArgumentException.class, () -> ModelArchive.save(dir.resolve("x.zip"), cfg, tok, wrong));
     }
+
+    @Test
+    void baseModelRecordsItsBaseAndRoundTrips(@TempDir Path dir) throws IOException {
+        ModelConfig cfg = BaseAdapterTest.config(ModelConfig.HeadType.PROTOTYPE).withDtype(DataType.FLOAT);
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+        INDArray theta = TinyModels.randomTheta(learner, 5);
+        Path file = dir.resolve("base-model.zip");
+        assertThrows(IllegalArgumentException.class, () -> ModelArchive.save(file, cfg, BpeTrainer.train(TEXTS, 40, 1, 8, BpeTokenizer.Truncation.HEAD), theta));
+        ModelArchive.save(file, cfg, null, theta);
+        try (var zip = new java.util.zip.ZipFile(file.toFile())) {
+            String header = new String(zip.getInputStream(zip.getEntry("model.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(header.contains("\"base\" : \"minilm-l6\""), header);
+            String conf = new String(zip.getInputStream(zip.getEntry("model.conf")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(conf.contains("base = \"minilm-l6\""), conf);
+        }
+        ModelArchive.Saved back = ModelArchive.load(file);
+        assertEquals(cfg, back.config());
+        assertEquals(ModelConfig.Base.MINILM_L6, back.config().base());
+        assertEquals(null, back.tokenizer());
+        assertEquals(theta, back.theta());
+        TokenBatch batch = BaseAdapterTest.batch(new SeededRandom(2), 6, 5, cfg.maxLength());
+        assertArrayEquals(learner.predict(theta, batch).reshape(-1).toDoubleVector(),
+                new GatedAttentionLearner(back.config()).predict(back.theta(), batch).reshape(-1).toDoubleVector(), 0.0);
+    }
 }

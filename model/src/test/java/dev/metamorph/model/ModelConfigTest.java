@@ -26,6 +26,22 @@ class ModelConfigTest {
         assertEquals(ModelConfig.HeadType.ZERO, c.head());
         assertEquals(DataType.FLOAT, c.dtype());
         assertEquals(false, c.memoryRead());
+        assertEquals(ModelConfig.Base.NONE, c.base());
+        assertEquals(384, c.baseDim());
+    }
+
+    @Test
+    void baseKeysParseAndRoundTrip() {
+        for (String key : new String[] {"none", "minilm-l6", "onnx"}) {
+            Config cfg = ConfigFactory.parseString("model { base = " + key + ", base-dim = 96 }").withFallback(ConfigFactory.defaultReference());
+            ModelConfig c = ModelConfig.from(cfg);
+            assertEquals(key, c.base().key());
+            assertEquals(96, c.baseDim());
+            assertEquals(c, ModelConfig.from(ConfigFactory.parseString(c.toHocon()).withFallback(ConfigFactory.defaultReference())));
+        }
+        Config bad = ConfigFactory.parseString("model.base = bert").withFallback(ConfigFactory.defaultReference());
+        ConfigException e = assertThrows(ConfigException.class, () -> ModelConfig.from(bad));
+        assertTrue(e.getMessage().contains("model.base") && e.getMessage().contains("minilm-l6"), e.getMessage());
     }
 
     @Test

@@ -1,22 +1,69 @@
 package dev.metamorph.pipeline;
 
+import dev.metamorph.core.data.Record;
 import dev.metamorph.core.run.RunContext;
 import dev.metamorph.datasets.DatasetConfig;
 import dev.metamorph.datasets.DomainStore;
+import dev.metamorph.model.base.BaseConfig;
+import dev.metamorph.model.base.BaseEncoder;
+import dev.metamorph.model.base.BaseFeatures;
+import dev.metamorph.model.base.FeatureCache;
+import dev.metamorph.model.base.FeatureProgress;
+import dev.metamorph.prompts.PromptRenderer;
+import dev.metamorph.prompts.PromptsConfig;
+import dev.metamorph.prompts.TemplateRegistry;
+import dev.metamorph.prompts.TemplateSpec;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The stage between data and meta-training that computes what a frozen pretrained base gives
- * each record (token states, cached per base, template and text) before any training step reads
- * them. The model module's base encoder plugs in here ({@link MainJob#withBaseFeatures}); with
- * {@code model.base = none} (the embedding table, today's only base) there is nothing to compute,
- * {@link #NONE} runs, and the job records no time for the stage.
+ * The stage between data and meta-training when the model reads a frozen pretrained base
+ * ({@code model.base != none}): every record of every kept class of {@code dataset.domains} goes
+ * through its domain's prompt template and the base, once per (base, template version, text):
+ * the feature cache ({@code model.base-cache-dir}) keeps the token states and pooled embeddings,
+ * so a second run computes nothing. Records the base's SHA-256 in the provenance.
  */
-@FunctionalInterface
-public interface BaseFeaturesStage {
-    /** No pretrained base: nothing to compute. */
-    BaseFeaturesStage NONE = (run, store, data) -> { };
+public final class BaseFeaturesStage {
+    private static final Logger LOG = LoggerFactory.getLogger(BaseFeaturesStage.class);
 
-    /** Computes (or finds in the cache) the base's features for the records of {@code data}'s domains. */
-    void prepare(RunContext run, DomainStore store, DatasetConfig data) throws IOException;
+    private BaseFeaturesStage() {}
+
+    /** Whether the composed config's model reads a base ({@code model.base != none}). */
+    public static boolean needed(com.typesafe.config.Config config) {
+        return dev.metamorph.model.ModelConfig.from(config).hasBase();
+    }
+
+    /** The feature computation shown through the same progress display as the data import. */
+    public static FeatureProgress progress(dev.metamorph.datasets.importer.ImportProgress p) {
+        return new FeatureProgress() {
+            @Override public void start(String task, long total) { p.start(task, total); }
+            @Override public void advance(long steps) { p.advance(steps); }
+            @Override public void finish() { p.finish(); }
+        };
+    }
+
+    public static BaseRows prepare(RunContext run, DomainStore store, DatasetConfig data, FeatureProgress progress) throws IOException {
+        BaseConfig config = BaseConfig.from(run.config()).resolve(run.projectRoot());
+        try (BaseEncoder base = BaseEncoder.open(config); TemplateRegistry templates = TemplateRegistry.open(PromptsConfig.from(run.config()))) {
+            run.addProvenance("model.base", base.name());
+            run.addProvenance("model.base.sha256", base.sha256());
+            FeatureCache cache = new FeatureCache(config.cacheDir(), base);
+            BaseRows.Builder rows = BaseRows.builder(base.hiddenSize(), base.sha256());
+            for (String domain : data.domains()) {
+                List<Record> records = new ArrayList<>();
+                for (List<Record> rs : store.classes(domain, data).byLabel().values()) records.addAll(rs);
+                PromptRenderer renderer = templates.forDomain(domain);
+                TemplateSpec spec = renderer.spec();
+                long t0 = System.nanoTime();
+                BaseFeatures f = cache.features(spec.id(), spec.version(), renderer.renderAll(records), true, progress);
+                for (int i = 0; i < records.size(); i++) rows.add(records.get(i), f, i);
+                LOG.info("base features: {} records of {} ({}@{}) in {} s", records.size(), domain, spec.id(), spec.version(),
+                        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+            }
+            return rows.build();
+        }
+    }
 }

@@ -40,7 +40,7 @@ public final class CurriculumStage {
     /** The outcome: adapted theta, the engine's result and where the model went. */
     public record Result(INDArray theta, CurriculumResult curriculum, Path modelFile) {}
 
-    public static Result adapt(RunContext run, DomainStore store, DatasetConfig data, String target, GatedAttentionLearner learner, DefinitionsEncoder encoder,
+    public static Result adapt(RunContext run, DomainStore store, DatasetConfig data, String target, GatedAttentionLearner learner, EpisodeEncoder encoder,
                         BpeTokenizer tokenizer, INDArray theta0, int validationEpisodes, int reportEpisodes) throws IOException {
         int ways = run.config().getInt("task.ways"), shots = run.config().getInt("task.shots"), queries = run.config().getInt("task.queries");
         MixedEpisodeSampler base = store.sourceSampler(data, ClassSplit.META_TRAIN, ways, shots, queries);

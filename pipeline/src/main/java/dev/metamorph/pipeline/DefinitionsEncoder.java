@@ -5,7 +5,6 @@ import dev.metamorph.core.data.Record;
 import dev.metamorph.core.learn.TaskData;
 import dev.metamorph.model.TokenBatch;
 import dev.metamorph.model.tokenizer.BpeTokenizer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +16,7 @@ import java.util.function.Function;
  * prompt template, then the tokenizer, padded to the model's maximum length so that every task of
  * a meta-batch has one shape. Encodings are cached by record id. Not thread-safe.
  */
-public final class DefinitionsEncoder {
+public final class DefinitionsEncoder implements EpisodeEncoder {
     private final BpeTokenizer tokenizer;
     private final boolean prototypeHead;
     private final Function<Record, String> texts;
@@ -35,41 +34,19 @@ public final class DefinitionsEncoder {
         return cache.computeIfAbsent(r.id(), k -> Arrays.copyOf(tokenizer.encode(texts.apply(r)), tokenizer.maxLength()));
     }
 
-    /** Support and query batches of an episode (prototype head: support rows build the class means of both). */
+    /**
+     * Support and query batches of an episode. Prototype head: every support row is a prototype and
+     * a loss row of the support batch (scored against leave-one-out class means), and the support
+     * rows build the class means of the query batch.
+     */
+    @Override
     public TaskData<TokenBatch> task(Episode<Record> e) {
         int[][] s = ids(e.support());
         int[] sl = labels(e.support());
         int[][] q = ids(e.query());
         int[] ql = labels(e.query());
-        if (prototypeHead) return new TaskData<>(e.domain(), TokenBatch.episode(s, sl, s, sl), TokenBatch.episode(s, sl, q, ql));
+        if (prototypeHead) return new TaskData<>(e.domain(), TokenBatch.of(s, sl), TokenBatch.episode(s, sl, q, ql));
         return new TaskData<>(e.domain(), TokenBatch.of(s, sl), TokenBatch.of(q, ql));
-    }
-
-    /**
-     * Support and query rows in one batch, each example once (Reptile and joint training adapt on
-     * both): the loss rows of {@code a} then those of {@code b}, every row both a prototype and a
-     * loss row. With the prototype head, {@link #task} repeats the support rows as the prototype
-     * rows of both batches; joining all rows would count each support example three times.
-     */
-    public static TokenBatch join(TokenBatch a, TokenBatch b) {
-        List<int[]> ids = new ArrayList<>(a.size() + b.size());
-        List<Integer> labels = new ArrayList<>(a.size() + b.size());
-        for (TokenBatch x : List.of(a, b)) {
-            int[][] xi = x.ids();
-            for (int r = 0; r < x.size(); r++) {
-                if (!x.isLossRow(r)) continue;
-                ids.add(xi[r]);
-                labels.add(x.label(r));
-            }
-        }
-        return TokenBatch.of(ids.toArray(int[][]::new), labels.stream().mapToInt(Integer::intValue).toArray());
-    }
-
-    /** Non-padding tokens of a batch. */
-    public static long tokens(TokenBatch b) {
-        long n = 0;
-        for (int r = 0; r < b.size(); r++) n += b.tokens(r);
-        return n;
     }
 
     private int[][] ids(List<Episode.Labeled<Record>> xs) {

@@ -10,7 +10,10 @@ import dev.metamorph.datasets.DatasetConfig;
 import dev.metamorph.datasets.DomainClasses;
 import dev.metamorph.datasets.DomainStore;
 import dev.metamorph.datasets.EpisodeSampler;
-import dev.metamorph.eval.ClassificationScore;
+import dev.metamorph.eval.DenseFloors;
+import dev.metamorph.eval.LinearProbeClassifier;
+import dev.metamorph.eval.ResultsJson;
+import dev.metamorph.eval.ResultsRow;
 import dev.metamorph.eval.EpisodeScores;
 import dev.metamorph.eval.EvalConfig;
 import dev.metamorph.eval.FewShotEvaluator;
@@ -29,8 +32,9 @@ import java.util.Map;
 /**
  * The evaluation stage: few-shot episodes from the target domains' {@code eval.split} classes
  * (fixed by {@code eval.episode-seed}), each candidate theta fine-tuned on the support set and
- * scored on the queries, beside the TF-IDF prototype floor; one {@code eval} event per row in
- * {@code metrics.jsonl}, and {@code report/summary.md}. Not thread-safe; one per job.
+ * scored on the queries, beside the floors (TF-IDF prototype; with a base, its prototype, linear
+ * probe and TF-IDF+base prototype); one {@code eval} event per row in {@code metrics.jsonl},
+ * {@code report/results.json} and {@code report/summary.md}. Not thread-safe; one per job.
  */
 public final class EvaluationStage {
     /** A parameter vector to evaluate, under the name its report row carries. */
@@ -40,6 +44,7 @@ public final class EvaluationStage {
     private final JobListener listener;
     private final List<String> reportRows = new ArrayList<>();
     private final List<String> curriculumLines = new ArrayList<>();
+    private final List<ResultsRow> results = new ArrayList<>();
 
     public EvaluationStage(RunContext run, JobListener listener) {
         this.run = run;
@@ -51,30 +56,40 @@ public final class EvaluationStage {
         curriculumLines.add(line);
     }
 
-    /** Evaluates every target domain's candidates and the TF-IDF floor at each {@code eval.shots}. */
-    public void evaluate(DomainStore store, DatasetConfig data, GatedAttentionLearner learner, DefinitionsEncoder encoder, Map<String, List<Candidate>> candidates) throws IOException {
+    /**
+     * Evaluates every target domain's candidates and the floors at each {@code eval.shots}, on the
+     * same fixed episodes: {@code tfidf-prototype} always; with a base ({@code baseRows} not null)
+     * also {@code base-prototype}, {@code base-linear-probe} and {@code tfidf+base-prototype} on the
+     * base's pooled embeddings. Every row also goes to {@code report/results.json}.
+     */
+    public void evaluate(DomainStore store, DatasetConfig data, GatedAttentionLearner learner, EpisodeEncoder encoder, Map<String, List<Candidate>> candidates,
+                         BaseRows baseRows) throws IOException {
         EvalConfig eval = EvalConfig.from(run.config());
-        FewShotEvaluator<Record, TokenBatch> evaluator = new FewShotEvaluator<>(learner, encoder::task, DefinitionsEncoder::tokens,
+        FewShotEvaluator<Record, TokenBatch> evaluator = new FewShotEvaluator<>(learner, encoder::task, EpisodeEncoder::tokens,
                 () -> new GatedAttentionLearner(learner.config()), eval.workerThreads());
         FewShotEvaluator.Adaptation adaptation = new FewShotEvaluator.Adaptation(eval.adaptSteps(), eval.adaptLr(), null);
+        LinearProbeClassifier.Options probe = LinearProbeClassifier.Options.from(run.config());
         for (String target : data.targetDomains()) {
             DomainClasses classes = store.classes(target, data);
             ClassSplit split = ClassSplit.fromKey(eval.split());
             List<String> corpus = store.records(target).stream().map(Record::text).toList();
-            TfidfPrototypeClassifier floor = new TfidfPrototypeClassifier(corpus);
+            TfidfPrototypeClassifier tfidf = new TfidfPrototypeClassifier(corpus);
+            Map<String, float[]> pooled = null;
+            if (baseRows != null) {
+                List<Record> used = new ArrayList<>();
+                for (List<Record> rs : classes.classesOf(split).values()) used.addAll(rs);
+                pooled = baseRows.pooledById(used);
+            }
             for (int shots : eval.shots()) {
                 List<Episode<Record>> episodes = episodes(classes, split, eval, shots);
+                Map<String, EpisodeScores> floors = pooled != null
+                        ? DenseFloors.score(episodes, pooled, Record::id, Record::text, tfidf, probe)
+                        : Map.of(DenseFloors.TFIDF_PROTOTYPE, EpisodeScores.of(episodes, DenseFloors.tfidfPrototype(tfidf, Record::text)));
+                for (Map.Entry<String, EpisodeScores> f : floors.entrySet()) record(f.getKey(), target, shots, eval, f.getValue());
                 for (Candidate c : candidates.get(target)) record(c.name(), target, shots, eval, evaluator.evaluateAll(c.theta(), episodes, adaptation));
-                EpisodeScores scores = new EpisodeScores();
-                for (Episode<Record> e : episodes) {
-                    long t0 = System.nanoTime();
-                    int[] pred = floor.predict(texts(e.support()), labels(e.support()), e.ways(), texts(e.query()));
-                    scores.add(ClassificationScore.of(pred, labels(e.query()), e.ways()));
-                    scores.addWork(0, System.nanoTime() - t0);
-                }
-                record("tfidf-prototype (row 0, no training)", target, shots, eval, scores);
             }
         }
+        ResultsJson.write(run.reportDir(), results);
     }
 
     /** The fixed test episodes of one setting: same seed, same episodes in every run. */
@@ -98,6 +113,7 @@ public final class EvaluationStage {
         m.put("macro_f1", List.of(scores.macroF1().mean(), scores.macroF1().ci95()));
         if (!Double.isNaN(scores.tokensPerSecond()) && scores.tokensPerSecond() > 0) m.put("tokens_per_s", scores.tokensPerSecond());
         run.metrics().append(m);
+        results.add(ResultsRow.of(method, shots, scores, eval.ways(), domain));
         reportRows.add(String.format(Locale.ROOT, "| %s | %s | %d-way %d-shot | %s | %s | %d |", method, domain, eval.ways(), shots,
                 scores.accuracy().asPercent(), scores.macroF1().asPercent(), scores.episodes()));
         listener.evaluated(new JobListener.EvalRow(method, domain, eval.ways(), shots, scores));
@@ -123,13 +139,5 @@ public final class EvaluationStage {
         AtomicFiles.writeString(file, sb.toString());
         listener.reportWritten(file);
         return file;
-    }
-
-    private static List<String> texts(List<Episode.Labeled<Record>> xs) {
-        return xs.stream().map(l -> l.example().text()).toList();
-    }
-
-    private static int[] labels(List<Episode.Labeled<Record>> xs) {
-        return xs.stream().mapToInt(Episode.Labeled::label).toArray();
     }
 }

@@ -35,7 +35,9 @@ public final class MainJob {
     private final JobListener listener;
     private final ImportProgress importProgress;
     private final boolean progressBar;
-    private BaseFeaturesStage baseFeatures = BaseFeaturesStage.NONE;
+
+    /** Row names of the trained models in results.json (the floors are named by {@code DenseFloors}). */
+    public static final String RANDOM_INIT = "random-init", THETA0 = "theta0", CURRICULUM = "curriculum";
 
     /**
      * @param importProgress shows the data import (e.g. a console progress bar), or {@link ImportProgress#NONE}
@@ -48,26 +50,16 @@ public final class MainJob {
         this.progressBar = progressBar;
     }
 
-    /** Plugs in the base-features stage (the frozen pretrained base); {@link BaseFeaturesStage#NONE} by default. */
-    public MainJob withBaseFeatures(BaseFeaturesStage stage) {
-        this.baseFeatures = stage == null ? BaseFeaturesStage.NONE : stage;
-        return this;
-    }
-
     /** Runs every stage; returns the stage times (also written to metrics.jsonl and given to the listener). */
     public StageTimes run() throws IOException {
         StageTimes times = new StageTimes(run.metrics()::append);
         DatasetConfig data = DatasetConfig.from(run.config());
         DomainStore store = times.time("data", () -> DataStage.open(run, data, importProgress, listener));
-        if (baseFeatures != BaseFeaturesStage.NONE) {
-            times.time("base-features", () -> {
-                baseFeatures.prepare(run, store, data);
-                return null;
-            });
-        }
-        MetaTrainingStage.Result trained = times.time("meta-train", () -> MetaTrainingStage.run(run, store, data, progressBar));
+        BaseRows baseRows = BaseFeaturesStage.needed(run.config())
+                ? times.time("base-features", () -> BaseFeaturesStage.prepare(run, store, data, BaseFeaturesStage.progress(importProgress)))
+                : null;
+        MetaTrainingStage.Result trained = times.time("meta-train", () -> MetaTrainingStage.run(run, store, data, progressBar, baseRows));
         listener.metaTrained(trained);
-        String algorithm = run.config().getString("maml.algorithm");
         EvaluationStage evaluation = new EvaluationStage(run, listener);
         Map<String, List<EvaluationStage.Candidate>> candidates = new LinkedHashMap<>();
         boolean curriculum = run.config().getBoolean("curriculum.enabled");
@@ -75,8 +67,8 @@ public final class MainJob {
         if (curriculum && !prototype) listener.curriculumSkipped("it trains on episodes with episode-local labels, which needs model.head = prototype");
         for (String target : data.targetDomains()) {
             List<EvaluationStage.Candidate> list = new ArrayList<>(List.of(
-                    new EvaluationStage.Candidate("no meta-training (random init, fine-tune)", trained.initialTheta()),
-                    new EvaluationStage.Candidate(algorithm + " (theta_0, fine-tune)", trained.theta0())));
+                    new EvaluationStage.Candidate(RANDOM_INIT, trained.initialTheta()),
+                    new EvaluationStage.Candidate(THETA0, trained.theta0())));
             if (curriculum && prototype) {
                 CurriculumStage.Result c = times.time("curriculum", () -> CurriculumStage.adapt(run, store, data, target, trained.learner(), trained.encoder(),
                         trained.tokenizer(), trained.theta0(), run.config().getInt("curriculum.validation-episodes"), run.config().getInt("curriculum.report-episodes")));
@@ -85,12 +77,12 @@ public final class MainJob {
                 evaluation.addCurriculumLine(String.format(Locale.ROOT,
                         "- %s: %d stages, %d rollbacks; target meta-val loss on report episodes (not used for selection) %.4f -> %.4f; source meta-val loss %.4f -> %.4f (forgetting %+.4f)",
                         target, r.stages().size(), r.rollbacks(), r.targetReportLossBefore(), r.targetReportLossAfter(), r.baseLossBefore(), r.baseLossAfter(), r.forgetting()));
-                list.add(new EvaluationStage.Candidate(algorithm + " + curriculum (" + target + ")", c.theta()));
+                list.add(new EvaluationStage.Candidate(CURRICULUM, c.theta()));
             }
             candidates.put(target, list);
         }
         times.time("eval", () -> {
-            evaluation.evaluate(store, data, trained.learner(), trained.encoder(), candidates);
+            evaluation.evaluate(store, data, trained.learner(), trained.encoder(), candidates, baseRows);
             return null;
         });
         times.time("report", () -> evaluation.writeReport(data));
@@ -101,7 +93,7 @@ public final class MainJob {
     /**
      * Evaluates a saved model ({@code model/theta0.zip} of a run, with its own model config and
      * tokenizer) on the target domains with this run's {@code eval}, {@code task}, {@code dataset}
-     * and {@code prompts} settings, beside the TF-IDF floor.
+     * and {@code prompts} settings, beside the floors.
      *
      * @throws JobInputException if the file is missing or its model does not fit {@code task.ways}
      */
@@ -116,14 +108,19 @@ public final class MainJob {
         StageTimes times = new StageTimes(run.metrics()::append);
         DatasetConfig data = DatasetConfig.from(run.config());
         DomainStore store = times.time("data", () -> DataStage.open(run, data, importProgress, listener));
-        PromptTexts texts = new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())));
-        DefinitionsEncoder encoder = new DefinitionsEncoder(saved.tokenizer(), texts::of, saved.config().head() == ModelConfig.HeadType.PROTOTYPE);
+        BaseRows baseRows = saved.config().hasBase()
+                ? times.time("base-features", () -> BaseFeaturesStage.prepare(run, store, data, BaseFeaturesStage.progress(importProgress)))
+                : null;
+        EpisodeEncoder encoder = baseRows != null
+                ? MetaTrainingStage.baseEncoder(run, store, data, baseRows, saved.config())
+                : new DefinitionsEncoder(saved.tokenizer(), new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())))::of,
+                        saved.config().head() == ModelConfig.HeadType.PROTOTYPE);
         GatedAttentionLearner learner = new GatedAttentionLearner(saved.config());
         Map<String, List<EvaluationStage.Candidate>> candidates = new LinkedHashMap<>();
         for (String target : data.targetDomains()) candidates.put(target, List.of(new EvaluationStage.Candidate("saved model " + modelFile.getFileName() + " (fine-tune)", saved.theta())));
         EvaluationStage evaluation = new EvaluationStage(run, listener);
         times.time("eval", () -> {
-            evaluation.evaluate(store, data, learner, encoder, candidates);
+            evaluation.evaluate(store, data, learner, encoder, candidates, baseRows);
             return null;
         });
         times.time("report", () -> evaluation.writeReport(data));

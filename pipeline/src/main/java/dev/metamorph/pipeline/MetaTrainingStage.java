@@ -10,6 +10,7 @@ import dev.metamorph.datasets.ClassSplit;
 import dev.metamorph.datasets.DatasetConfig;
 import dev.metamorph.datasets.DomainStore;
 import dev.metamorph.datasets.MixedEpisodeSampler;
+import dev.metamorph.eval.TfidfPrototypeClassifier;
 import dev.metamorph.maml.CheckpointStore;
 import dev.metamorph.maml.MamlConfig;
 import dev.metamorph.maml.MetaAlgorithm;
@@ -45,17 +46,31 @@ import org.slf4j.LoggerFactory;
 public final class MetaTrainingStage {
     private static final Logger LOG = LoggerFactory.getLogger(MetaTrainingStage.class);
 
-    /** The outcome: the learner, theta_0 [size], the encoder that feeds it, and training figures. */
-    public record Result(GatedAttentionLearner learner, INDArray theta0, INDArray initialTheta, DefinitionsEncoder encoder, BpeTokenizer tokenizer, Path modelFile,
+    /** The outcome: the learner, theta_0 [size], the encoder that feeds it, the BPE tokenizer (null over a base), and training figures. */
+    public record Result(GatedAttentionLearner learner, INDArray theta0, INDArray initialTheta, EpisodeEncoder encoder, BpeTokenizer tokenizer, Path modelFile,
                   MetaTrainingLoop.Result training) {}
 
     private MetaTrainingStage() {}
 
     /**
+     * The episode encoder over a base: token states and pooled embeddings, and with
+     * {@code model.lexical} (prototype head) the TF-IDF channel, IDF over each domain's texts.
+     */
+    static EpisodeEncoder baseEncoder(RunContext run, DomainStore store, DatasetConfig data, BaseRows rows, ModelConfig modelCfg) throws IOException {
+        Map<String, TfidfPrototypeClassifier> tfidf = null;
+        if (run.config().getBoolean("model.lexical") && modelCfg.head() == ModelConfig.HeadType.PROTOTYPE) {
+            tfidf = new LinkedHashMap<>();
+            for (String d : data.domains()) tfidf.put(d, new TfidfPrototypeClassifier(store.records(d).stream().map(Record::text).toList()));
+        }
+        return new BaseEpisodeEncoder(rows, modelCfg.maxLength(), tfidf);
+    }
+
+    /**
      * @param progressBar show the meta-training progress bar on the console
+     * @param baseRows the base's features of every record ({@code model.base != none}), else null
      * @throws JobInputException if {@code model.ways} and {@code task.ways} differ
      */
-    public static Result run(RunContext run, DomainStore store, DatasetConfig data, boolean progressBar) throws IOException {
+    public static Result run(RunContext run, DomainStore store, DatasetConfig data, boolean progressBar, BaseRows baseRows) throws IOException {
         MamlConfig maml = MamlConfig.from(run.config());
         ModelConfig modelCfg = ModelConfig.from(run.config());
         int ways = run.config().getInt("task.ways");
@@ -66,16 +81,26 @@ public final class MetaTrainingStage {
         }
         boolean prototype = modelCfg.head() == ModelConfig.HeadType.PROTOTYPE;
 
-        // Tokenizer from the rendered prompts of the meta-training records only (never target-domain text).
-        List<String> corpus = new ArrayList<>();
-        PromptTexts texts = new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())));
-        for (String d : data.sourceDomains()) {
-            for (List<Record> rs : store.classes(d, data).classesOf(ClassSplit.META_TRAIN).values()) for (Record r : rs) corpus.add(texts.of(r));
+        BpeTokenizer tokenizer = null;
+        EpisodeEncoder encoder;
+        if (modelCfg.hasBase()) {
+            if (baseRows == null) throw new IllegalStateException("model.base = " + modelCfg.base().key() + " but no base features were computed");
+            if (baseRows.hidden() != modelCfg.baseDim()) {
+                throw new JobInputException("The base's states are " + baseRows.hidden() + " wide but model.base-dim = " + modelCfg.baseDim() + "; set model.base-dim=" + baseRows.hidden());
+            }
+            encoder = baseEncoder(run, store, data, baseRows, modelCfg);
+        } else {
+            // Tokenizer from the rendered prompts of the meta-training records only (never target-domain text).
+            List<String> corpus = new ArrayList<>();
+            PromptTexts texts = new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())));
+            for (String d : data.sourceDomains()) {
+                for (List<Record> rs : store.classes(d, data).classesOf(ClassSplit.META_TRAIN).values()) for (Record r : rs) corpus.add(texts.of(r));
+            }
+            long t0 = System.nanoTime();
+            tokenizer = BpeTrainer.train(corpus, modelCfg.vocabSize(), 2, modelCfg.maxLength(), BpeTokenizer.Truncation.valueOf(modelCfg.truncation().name()));
+            LOG.info("tokenizer: {} ids from {} meta-training prompts in {} s", tokenizer.vocabSize(), corpus.size(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+            encoder = new DefinitionsEncoder(tokenizer, texts::of, prototype);
         }
-        long t0 = System.nanoTime();
-        BpeTokenizer tokenizer = BpeTrainer.train(corpus, modelCfg.vocabSize(), 2, modelCfg.maxLength(), BpeTokenizer.Truncation.valueOf(modelCfg.truncation().name()));
-        LOG.info("tokenizer: {} ids from {} meta-training prompts in {} s", tokenizer.vocabSize(), corpus.size(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-        DefinitionsEncoder encoder = new DefinitionsEncoder(tokenizer, texts::of, prototype);
 
         GatedAttentionLearner learner = new GatedAttentionLearner(modelCfg);
         MixedEpisodeSampler train = store.sourceSampler(data, ClassSplit.META_TRAIN, ways, shots, queries);
@@ -88,7 +113,7 @@ public final class MetaTrainingStage {
         SeededRandom initRng = run.seeds().child("model.init");
         INDArray initial = learner.initialParameters(initRng);
         MetaLearner<TokenBatch> metaLearner = new MetaLearner<>(maml, learner.layout(), initial.toDoubleVector(),
-                MetaGradients.create(learner, maml, DefinitionsEncoder::join, () -> new GatedAttentionLearner(modelCfg)));
+                MetaGradients.create(learner, maml, EpisodeEncoder::join, () -> new GatedAttentionLearner(modelCfg)));
         MetaTrainingLoop<TokenBatch> loop = new MetaTrainingLoop<>(maml, metaLearner, tasks, run.seeds().child("maml.sampler"), valTasks,
                 new CheckpointStore(run.checkpointsDir()), run.metrics()::append, progressBar);
         loop.selectBy("val_accuracy", new MetaValAccuracy(new GatedAttentionLearner(modelCfg), valTasks,

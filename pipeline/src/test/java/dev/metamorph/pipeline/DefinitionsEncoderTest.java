@@ -30,7 +30,7 @@ class DefinitionsEncoderTest {
                 List.of(new Episode.Labeled<>(RECORDS.get(0), 0), new Episode.Labeled<>(RECORDS.get(1), 1)),
                 List.of(new Episode.Labeled<>(RECORDS.get(2), 0), new Episode.Labeled<>(RECORDS.get(3), 1)));
         TaskData<TokenBatch> task = encoder.task(e);
-        TokenBatch joined = DefinitionsEncoder.join(task.support(), task.query());
+        TokenBatch joined = EpisodeEncoder.join(task.support(), task.query());
 
         Map<String, Integer> uses = new HashMap<>();
         for (int r = 0; r < joined.size(); r++) {

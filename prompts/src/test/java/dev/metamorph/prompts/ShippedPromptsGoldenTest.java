@@ -11,7 +11,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shipped templates' output on the built-in samples, compared with golden files. A template
+ * The shipped templates' output on their samples (the domain folder's samples.jsonl, else the
+ * built-in ones), compared with golden files. A template
  * whose output changes must get a new {@code version} in its templates.conf; then run
  * {@link #regenerate()} (e.g. from an IDE, or {@code main}) and review the diff.
  */
@@ -20,7 +21,7 @@ class ShippedPromptsGoldenTest {
 
     static String renderAll(TemplateRegistry reg, TemplateSpec spec) {
         StringBuilder sb = new StringBuilder("# template ").append(spec.id()).append(" version ").append(spec.version()).append('\n');
-        for (Record r : SampleRecords.builtIn(spec.domain())) {
+        for (Record r : SampleRecords.forDomain(TemplateRegistryTest.shipped().templatesRoot(), spec.domain())) {
             sb.append("--- ").append(r.id()).append('\n').append(reg.renderer(spec.id()).render(r)).append('\n');
         }
         return sb.toString();

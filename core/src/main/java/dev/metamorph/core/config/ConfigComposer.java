@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +40,7 @@ public final class ConfigComposer {
     /** The group whose options are experiments (global keys, composed last). */
     public static final String EXPERIMENT = "experiment";
     private static final ConfigResolveOptions RESOLVE = ConfigResolveOptions.defaults().setUseSystemEnvironment(false);
-    private static final ConfigResolveOptions PEEK = RESOLVE.setAllowUnresolved(true);
+    static final ConfigResolveOptions PEEK = RESOLVE.setAllowUnresolved(true);
 
     private final Path projectRoot;
     private final Path configDir;
@@ -168,7 +167,7 @@ public final class ConfigComposer {
             acc = (pkg.equals("_global_") ? content : content.atPath(pkg)).withFallback(acc);
         }
 
-        OverrideApplier applier = new OverrideApplier(acc, validator.referencePaths());
+        OverrideApplier applier = new OverrideApplier(this, acc, validator.referencePaths());
         for (ConfigOverride o : valueOverrides) applier.apply(o);
         acc = applier.config();
 
@@ -328,7 +327,7 @@ public final class ConfigComposer {
         return out;
     }
 
-    private String whereSet(String path, Config resolved, Map<String, String> overrideOrigins) {
+    String whereSet(String path, Config resolved, Map<String, String> overrideOrigins) {
         List<String> parts = ConfigUtil.splitPath(path);
         for (int n = parts.size(); n > 0; n--) {
             String prefix = ConfigUtil.joinPath(parts.subList(0, n));
@@ -345,114 +344,7 @@ public final class ConfigComposer {
         return e.getMessage();
     }
 
-    private static String capitalized(String s) {
+    static String capitalized(String s) {
         return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
-    /** Applies value overrides to a composition in order, remembering what each one set. */
-    private final class OverrideApplier {
-        private Config config;
-        private final Set<String> referencePaths;
-        private final Set<String> added = new HashSet<>();
-        private final Map<String, String> origins = new HashMap<>();
-
-        OverrideApplier(Config config, Set<String> referencePaths) {
-            this.config = config;
-            this.referencePaths = referencePaths;
-        }
-
-        Config config() {
-            return config;
-        }
-
-        Set<String> added() {
-            return added;
-        }
-
-        Map<String, String> origins() {
-            return origins;
-        }
-
-        void apply(ConfigOverride o) {
-            Config peek = config.resolve(PEEK);
-            boolean exists = exists(peek, o.key());
-            String where = o.origin();
-            switch (o.kind()) {
-                case SET -> {
-                    if (!exists) throw unknownKey(o, peek);
-                    set(o);
-                }
-                case ADD -> {
-                    if (exists) {
-                        throw new ConfigError(capitalized(where) + ": key '" + o.key() + "' already exists (set at " + whereSet(o.key(), peek, origins)
-                                + "); use " + o.key() + "=<value> to change it, or ++" + o.key() + "=<value> to add or replace");
-                    }
-                    set(o);
-                    added.add(o.key());
-                }
-                case FORCE_ADD -> {
-                    if (!exists) added.add(o.key());
-                    set(o);
-                }
-                case DELETE -> {
-                    if (!exists) throw unknownKey(o, peek);
-                    if (o.value() != null) {
-                        Config wanted = ConfigFactory.parseString("v = " + o.value().toHocon(), ConfigParseOptions.defaults().setOriginDescription(where));
-                        Object want = wanted.withFallback(peek).resolve(PEEK).getValue("v").unwrapped();
-                        Object have = peek.getIsNull(o.key()) ? null : peek.getValue(o.key()).unwrapped();
-                        if (!sameValue(have, want)) {
-                            throw new ConfigError(capitalized(where) + ": '" + o.key() + "' is " + (have == null ? "null" : peek.getValue(o.key()).render())
-                                    + " (set at " + whereSet(o.key(), peek, origins) + "), not " + o.value().toHocon() + "; nothing deleted");
-                        }
-                    }
-                    config = config.withoutPath(o.key());
-                    origins.keySet().removeIf(k -> k.equals(o.key()) || k.startsWith(o.key() + "."));
-                }
-            }
-        }
-
-        private void set(ConfigOverride o) {
-            ConfigValue v = ConfigFactory.parseString("v = " + o.value().toHocon(), ConfigParseOptions.defaults().setOriginDescription(o.origin()))
-                    .root().get("v");
-            try {
-                config = config.withValue(o.key(), v);
-            } catch (ConfigException e) {
-                throw new ConfigError(capitalized(o.origin()) + ": cannot set '" + o.key() + "': " + e.getMessage(), e);
-            }
-            origins.keySet().removeIf(k -> k.startsWith(o.key() + "."));
-            origins.put(o.key(), o.origin());
-        }
-
-        private ConfigError unknownKey(ConfigOverride o, Config peek) {
-            Set<String> candidates = new HashSet<>(referencePaths);
-            candidates.addAll(ConfigValidator.allPaths(peek.root()));
-            return new ConfigError("Unknown key '" + o.key() + "' in " + o.origin() + ": it is not in the composed config"
-                    + KeySuggester.hint(o.key(), candidates) + " To add a new key on purpose write +" + o.key() + "=<value>.");
-        }
-    }
-
-    private static boolean exists(Config peek, String key) {
-        try {
-            return peek.hasPathOrNull(key);
-        } catch (ConfigException.NotResolved e) {
-            return true;
-        } catch (ConfigException e) {
-            return false;
-        }
-    }
-
-    private static boolean sameValue(Object a, Object b) {
-        if (a instanceof Number x && b instanceof Number y) return x.doubleValue() == y.doubleValue();
-        if (a instanceof List<?> x && b instanceof List<?> y) {
-            if (x.size() != y.size()) return false;
-            for (int i = 0; i < x.size(); i++) if (!sameValue(x.get(i), y.get(i))) return false;
-            return true;
-        }
-        if (a instanceof Map<?, ?> x && b instanceof Map<?, ?> y) {
-            if (!x.keySet().equals(y.keySet())) return false;
-            for (Object k : x.keySet()) if (!sameValue(x.get(k), y.get(k))) return false;
-            return true;
-        }
-        return java.util.Objects.equals(a, b);
     }
 }

@@ -15,9 +15,9 @@ public record ConfigOverride(Kind kind, String key, OverrideValue value, String 
     public enum Kind {
         /** {@code key=value}: the key must exist (or {@code group=option}). */
         SET,
-        /** {@code +key=value}: adds a key; an error if it exists. */
+        /** {@code +key=value}: adds a key, creating missing parent objects; an error if it exists. */
         ADD,
-        /** {@code ++key=value}: adds or replaces. */
+        /** {@code ++key=value}: adds (creating missing parents) or replaces. */
         FORCE_ADD,
         /** {@code ~key} or {@code ~key=value}: deletes (with a value, only if it is equal). */
         DELETE

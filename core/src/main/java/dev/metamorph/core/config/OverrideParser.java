@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 /**
  * Parses command-line overrides in Hydra's grammar:
  * <pre>
- *   key=value        set an existing key (or group=option, experiment=name)
- *   +key=value       add a key that does not exist
+ *   key=value        set an existing key (or group=option, experiment=name; list.N sets item N)
+ *   +key=value       add a key that does not exist (missing parents are created)
  *   ++key=value      add or replace
  *   ~key, ~key=value delete (with a value: only if the current value equals it)
  * </pre>
@@ -112,9 +112,11 @@ public final class OverrideParser {
             throw error(pos, "unexpected character '" + s.charAt(pos) + "' in key (keys hold letters, digits, '_', '-' and '.')");
         }
         pos++;
+        int afterEquals = pos;
         skipWs();
         if (pos == s.length()) {
-            if (kind == ConfigOverride.Kind.DELETE) throw error(pos, "expected a value after '=' (write ~" + key + " to delete whatever the value is)");
+            // Hydra: key= is the empty string (~key= deletes only if the value is ""); only whitespace is an error
+            if (pos > afterEquals) throw error(afterEquals, "a value of only whitespace is not allowed; write " + key + "= for the empty string or quote it: " + key + "=' '");
             return new ConfigOverride(kind, key, new Primitive(""), s, index);
         }
         OverrideValue v = topValue();

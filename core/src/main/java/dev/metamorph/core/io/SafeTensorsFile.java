@@ -88,4 +88,17 @@ public final class SafeTensorsFile {
         TensorInfo t = info(name);
         return TensorCodec.toDoubles(t, data.get(name));
     }
+
+    /**
+     * Elements {@code [from, from + count)} (C order) of floating-point tensor {@code name} as
+     * floats, read from the mapping without copying the rest of the tensor: what a reader of one
+     * row of a large tensor needs. F16 and BF16 are widened exactly; F64 is rounded.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside the tensor
+     * @throws IllegalArgumentException if the tensor is not F64, F32, F16 or BF16
+     */
+    public float[] getFloats(String name, long from, int count) {
+        TensorInfo t = info(name);
+        return TensorCodec.toFloats(t, data.get(name), from, count);
+    }
 }

@@ -106,6 +106,31 @@ final class TensorCodec {
         return out;
     }
 
+    /**
+     * Elements {@code [from, from + count)} of a floating-point tensor (F64, F32, F16, BF16) as
+     * floats, read straight from {@code data} without copying the rest (F64 is rounded to float).
+     */
+    static float[] toFloats(TensorInfo info, ByteBuffer data, long from, int count) {
+        if (from < 0 || count < 0 || from + count > info.elements()) {
+            throw new IndexOutOfBoundsException("Cannot read elements [" + from + ", " + (from + count) + ") of tensor '"
+                    + info.name() + "', which has " + info.elements() + " elements");
+        }
+        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        long start = from * info.dtype().byteSize();
+        if (start > Integer.MAX_VALUE) throw new IllegalArgumentException("Tensor '" + info.name() + "' is too large to read at element " + from);
+        b.position((int) start);
+        float[] out = new float[count];
+        switch (info.dtype()) {
+            case F64 -> { for (int i = 0; i < count; i++) out[i] = (float) b.getDouble(); }
+            case F32 -> b.asFloatBuffer().get(out);
+            case F16 -> { for (int i = 0; i < count; i++) out[i] = HalfFloats.halfToFloat(b.getShort()); }
+            case BF16 -> { for (int i = 0; i < count; i++) out[i] = HalfFloats.bfloat16ToFloat(b.getShort()); }
+            default -> throw new IllegalArgumentException("Tensor '" + info.name() + "' has dtype " + info.dtype().code()
+                    + "; a float read needs F64, F32, F16 or BF16 (use getDoubles for integer tensors)");
+        }
+        return out;
+    }
+
     /** The tensor in {@code data} as a new C-order ND4J array of type {@code info.dtype().nd4jType()}. */
     static INDArray toArray(TensorInfo info, ByteBuffer data) {
         long[] shape = info.shapeArray();

@@ -80,11 +80,29 @@ class ConfigComposerTest {
     }
 
     @Test
-    void mapOverrideReplacesTheWholeObject() {
+    void mapOverrideMergesIntoTheObjectAsHydraDoes() {
         Config c = compose("maml.adam={beta1:0.5,beta2:0.6}");
         assertEquals(0.5, c.getDouble("maml.adam.beta1"));
         Config d = compose("maml.adam.beta1=0.7");
         assertEquals(0.999, d.getDouble("maml.adam.beta2"));
+        Composition merged = composer("basic").compose(List.of("maml.adam={beta1:0.5}"));
+        assertEquals(0.999, merged.config().getDouble("maml.adam.beta2"), "OmegaConf.update(merge=True) keeps the other keys");
+        assertEquals("override #1 'maml.adam={beta1:0.5}'", merged.origins().get("maml.adam.beta1"));
+        assertTrue(merged.origins().get("maml.adam.beta2").contains("defaults.conf:"), merged.origins().get("maml.adam.beta2"));
+        Config replaced = compose("~maml.adam", "+maml.adam={beta1:0.5}");
+        assertFalse(replaced.hasPath("maml.adam.beta2"), "delete then add replaces the whole object");
+    }
+
+    @Test
+    void addOnAnExistingKeyFollowsHydra() {
+        assertEquals(0.1, compose("+model.dropout=0.1").getDouble("model.dropout"), "+ may set a key that holds null");
+        assertEquals(List.of(7), compose("+maml.sizes=[7]").getIntList("maml.sizes"), "+ with a list replaces it");
+        assertEquals(0.3, compose("+maml.adam={beta3:0.3}").getDouble("maml.adam.beta3"), "+ with a map merges into it");
+        assertEquals(0.9, compose("+maml.adam={beta3:0.3}").getDouble("maml.adam.beta1"));
+        assertTrue(error("+maml.inner-steps=[1]").contains("Wrong type for 'maml.inner-steps'"), "an existing key is still type-checked");
+        assertEquals("", compose("model.name=").getString("model.name"), "key= sets the empty string");
+        assertFalse(compose("model.name=", "~model.name=").hasPathOrNull("model.name"), "~key= deletes a key whose value is the empty string");
+        assertTrue(error("~model.name=").contains("'model.name' is \"base\""), error("~model.name="));
     }
 
     @Test
@@ -194,6 +212,43 @@ class ConfigComposerTest {
         assertTrue(error("+maml=fomaml").contains("group 'maml' is already chosen"));
         assertTrue(error("maml={a:1}").contains("is a config group"));
         assertEquals(true, compose("++maml=fomaml").getBoolean("maml.first-order"));
+    }
+
+    @Test
+    void addCreatesMissingParentsAsHydraDoes() {
+        Composition comp = composer("basic").compose(List.of("+x.y.z=1", "++brand.new=3", "+maml.extra.deep=[2]", "++run.tags.a=b"));
+        Config c = comp.config();
+        assertEquals(1, c.getInt("x.y.z"));
+        assertEquals(3, c.getInt("brand.new"));
+        assertEquals(List.of(2), c.getIntList("maml.extra.deep"));
+        assertEquals("b", c.getString("run.tags.a"));
+        assertEquals(0.01, c.getDouble("maml.inner-lr"), "adding beside existing keys keeps them");
+        assertEquals("override #1 '+x.y.z=1'", comp.origins().get("x.y.z"));
+        assertEquals("override #2 '++brand.new=3'", comp.origins().get("brand.new"));
+        assertEquals(5, compose("+x.y.z=1", "x.y.z=5").getInt("x.y.z"), "an added key can then be set");
+        assertFalse(compose("+x.y.z=1", "~x.y").hasPath("x.y"), "and deleted");
+    }
+
+    @Test
+    void errorsAboutAddedKeysNameTheOverrideAsTyped() {
+        String m = error("+model.width.x=1");
+        assertTrue(m.contains("Override #1 '+model.width.x=1'") && m.contains("'model.width' is 32") && m.contains("not an object"), m);
+        m = error("maml.inner-steps=3", "+x.y.z=1", "+x.y.z=2");
+        assertTrue(m.contains("Override #3 '+x.y.z=2': key 'x.y.z' already exists (set at override #2 '+x.y.z=1')"), m);
+        m = error("+x.y=1", "+x.y.z=2");
+        assertTrue(m.contains("Override #2 '+x.y.z=2'") && m.contains("'x.y' is 1 (set at override #1 '+x.y=1')"), m);
+        assertFalse(m.contains("withValue") || m.contains("atPath"), m);
+    }
+
+    @Test
+    void listItemsAreSetByIndexAsInHydra() {
+        Composition comp = composer("basic").compose(List.of("maml.sizes.1=64"));
+        assertEquals(List.of(1, 64, 1), comp.config().getIntList("maml.sizes"));
+        assertEquals("override #1 'maml.sizes.1=64'", comp.origins().get("maml.sizes"));
+        String m = error("maml.sizes.3=2");
+        assertTrue(m.contains("Override #1 'maml.sizes.3=2'") && m.contains("index 3 is out of range") && m.contains("3 items"), m);
+        m = error("maml.sizes.x=2");
+        assertTrue(m.contains("'maml.sizes' is a list"), m);
     }
 
     @Test

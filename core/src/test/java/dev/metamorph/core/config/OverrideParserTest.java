@@ -138,7 +138,8 @@ class OverrideParserTest {
                 arguments("a=[choice(1,2)]", "! choice(...) is a sweep and can only be the whole value of an override @4"),
                 arguments("a=choice()", "! choice() needs at least one value @3"),
                 arguments("a=choice(1,2", "! unclosed '(' of choice(...) (expected ')') @9"),
-                arguments("~a=", "! expected a value after '=' @4"),
+                arguments("~a=", "delete a = \"\""),
+                arguments("a=  ", "! a value of only whitespace is not allowed @3"),
                 arguments("~a=1,2", "! a delete cannot sweep over values @4"));
     }
 

@@ -1,8 +1,10 @@
 package dev.metamorph.datasets.importer;
 
+import dev.metamorph.core.config.ConfigComposer;
 import dev.metamorph.core.data.Record;
 import dev.metamorph.datasets.DatasetConfig;
 import dev.metamorph.datasets.DomainManifest;
+import dev.metamorph.datasets.ImportCommand;
 import dev.metamorph.datasets.RecordFileWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,11 +36,19 @@ public final class DomainImporter {
 
     private DomainImporter() {}
 
-    /** The domains that have an importer: {@code foldoc}, {@code gcide}, {@code wordnet}. */
+    /** The domains that have a built-in importer: {@code foldoc}, {@code gcide}, {@code wordnet}. */
     public static List<String> importable() {
         return List.copyOf(IMPORTERS.keySet());
     }
 
+    /** The built-in domains, then those with a command in {@code dataset.importers}. */
+    public static List<String> importable(DatasetConfig cfg) {
+        List<String> out = new ArrayList<>(IMPORTERS.keySet());
+        for (String d : new TreeMap<>(cfg.importers()).keySet()) if (!out.contains(d)) out.add(d);
+        return out;
+    }
+
+    /** The built-in importer of {@code domain}. */
     public static SourceImporter importerFor(String domain) {
         SourceImporter imp = IMPORTERS.get(domain);
         if (imp == null) {
@@ -47,21 +57,45 @@ public final class DomainImporter {
         return imp;
     }
 
+    /**
+     * The importer of {@code domain}: the built-in one, or the command of {@code dataset.importers.<domain>}
+     * (run in the project root, writing a scratch file {@code .<domain>.import-<pid>.jsonl} in {@code cacheDir},
+     * so that two processes importing at once do not share it).
+     */
+    public static SourceImporter importerFor(String domain, DatasetConfig cfg, Path cacheDir) {
+        ImportCommand command = cfg.importers().get(domain);
+        if (command != null && IMPORTERS.containsKey(domain)) {
+            throw new IllegalArgumentException("dataset.importers." + domain + " (" + command.origin() + ") names a domain with a built-in importer; "
+                    + "give your domain another name (built-in: " + importable() + ")");
+        }
+        if (command != null) return new CommandImporter(command, ConfigComposer.projectRoot(), cacheDir.resolve("." + domain + ".import-" + ProcessHandle.current().pid() + ".jsonl"));
+        SourceImporter imp = IMPORTERS.get(domain);
+        if (imp == null) {
+            throw new IllegalArgumentException("No importer for domain '" + domain + "': it is not built in " + importable()
+                    + " and dataset.importers has no entry for it (entries: " + new TreeMap<>(cfg.importers()).keySet()
+                    + "). Add dataset.importers." + domain + " { command = [...], licence = ..., label-set = ... } to a config (README, "
+                    + "\"Adding a domain\"), or put the records in " + cacheDir.resolve(domain + ".jsonl") + " yourself");
+        }
+        return imp;
+    }
+
     /** The label set an import of {@code domain} under {@code cfg} writes (compared with the manifest). */
     public static String labelSet(String domain, DatasetConfig cfg) {
-        return importerFor(domain).labelSet(cfg);
+        ImportCommand command = cfg.importers().get(domain);
+        return command != null ? command.labelSet() : importerFor(domain).labelSet(cfg);
     }
 
     /** Imports {@code domain} into {@code cacheDir}, replacing what was there. */
     public static Report importDomain(String domain, DatasetConfig cfg, Path cacheDir, ImportProgress progress) {
         long t0 = System.nanoTime();
-        SourceImporter imp = importerFor(domain);
+        SourceImporter imp = importerFor(domain, cfg, cacheDir);
         List<Record> raw = imp.read(cfg, progress);
         List<Record> clean = dedupe(raw);
+        SourceInfo info = imp.info(clean);
         Path file = cacheDir.resolve(domain + ".jsonl");
         String sha = RecordFileWriter.write(file, clean);
         int classes = (int) clean.stream().map(Record::label).distinct().count();
-        DomainManifest manifest = new DomainManifest(domain, imp.info().name(), imp.info().version(), imp.info().licence(),
+        DomainManifest manifest = new DomainManifest(domain, info.name(), info.version(), info.licence(),
                 imp.labelSet(cfg), clean.size(), classes, sha, file.getFileName().toString(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         RecordFileWriter.writeString(DomainManifest.path(cacheDir, domain), manifest.toJson());

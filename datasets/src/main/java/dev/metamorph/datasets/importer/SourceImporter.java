@@ -14,6 +14,11 @@ public interface SourceImporter {
 
     SourceInfo info();
 
+    /** The source as recorded in the manifest of an import that read {@code records}; {@link #info()} by default. */
+    default SourceInfo info(List<Record> records) {
+        return info();
+    }
+
     /** The label set written (e.g. {@code topic}, {@code field}). */
     String labelSet(DatasetConfig cfg);
 

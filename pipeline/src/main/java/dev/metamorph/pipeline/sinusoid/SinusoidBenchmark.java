@@ -34,7 +34,6 @@ public final class SinusoidBenchmark {
 
     private SinusoidBenchmark() {}
 
-    /** Figures for one algorithm. */
     /**
      * Figures for one algorithm. {@code cpuSeconds} is the process CPU time spent during training
      * (all threads), so {@code tasks / cpuSeconds} shows the cost independent of what else the
@@ -48,15 +47,31 @@ public final class SinusoidBenchmark {
         return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() / 1e9 : Double.NaN;
     }
 
-    /** The test tasks: support of {@code support} random points, query = the 100-point grid. */
-    public static List<TaskData<RegressionBatch>> testTasks(int count, int support) {
+    /**
+     * One test task: the sinusoid and its support points (the query is the {@link #GRID}-point grid).
+     * This is what a peer implementation needs to score exactly the same tasks.
+     */
+    public record TestTask(SinusoidTask task, RegressionBatch support) {
+        /** The task as training and evaluation data: support points, query = the grid. */
+        public TaskData<RegressionBatch> data() {
+            return new TaskData<>(SinusoidTaskSampler.DOMAIN, support, task.grid(GRID));
+        }
+    }
+
+    /** The test tasks drawn from {@link #TEST_SEED}: {@code support} random points each. */
+    public static List<TestTask> testTaskList(int count, int support) {
         SeededRandom r = new SeededRandom(TEST_SEED);
-        List<TaskData<RegressionBatch>> out = new ArrayList<>(count);
+        List<TestTask> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             SinusoidTask t = SinusoidTaskSampler.sampleTask(r);
-            out.add(new TaskData<>(SinusoidTaskSampler.DOMAIN, t.sample(r, support), t.grid(GRID)));
+            out.add(new TestTask(t, t.sample(r, support)));
         }
         return out;
+    }
+
+    /** The test tasks: support of {@code support} random points, query = the 100-point grid. */
+    public static List<TaskData<RegressionBatch>> testTasks(int count, int support) {
+        return testTaskList(count, support).stream().map(TestTask::data).toList();
     }
 
     /** Meta-trains with {@code config} from {@code seeds} and evaluates on {@code testTasks} test tasks. */

@@ -1,0 +1,94 @@
+package dev.metamorph.pipeline;
+
+import dev.metamorph.core.data.Episode;
+import dev.metamorph.core.data.Record;
+import dev.metamorph.core.learn.TaskData;
+import dev.metamorph.eval.TfidfPrototypeClassifier;
+import dev.metamorph.model.TokenBatch;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Episodes for the adapter over a frozen base: each record's base token states (the first
+ * {@code model.max-length}) and pooled embedding ({@link BaseRows}), and, when the lexical channel
+ * is on, the row-to-row TF-IDF cosine of the records' texts (IDF over each domain's texts, as the
+ * {@code tfidf-prototype} floor computes it). Thread-safe (TF-IDF vectors are cached concurrently).
+ */
+public final class BaseEpisodeEncoder implements EpisodeEncoder {
+    private final BaseRows rows;
+    private final int maxLength;
+    private final Map<String, TfidfPrototypeClassifier> tfidfByDomain;
+    private final Map<String, Map<String, Double>> vectors = new ConcurrentHashMap<>();
+
+    /**
+     * @param tfidfByDomain TF-IDF weights per domain for the lexical channel, or null for none
+     */
+    public BaseEpisodeEncoder(BaseRows rows, int maxLength, Map<String, TfidfPrototypeClassifier> tfidfByDomain) {
+        this.rows = rows;
+        this.maxLength = maxLength;
+        this.tfidfByDomain = tfidfByDomain == null ? null : Map.copyOf(tfidfByDomain);
+    }
+
+    @Override
+    public TaskData<TokenBatch> task(Episode<Record> e) {
+        List<Record> s = e.support().stream().map(Episode.Labeled::example).toList();
+        List<Record> q = e.query().stream().map(Episode.Labeled::example).toList();
+        TokenBatch support = batch(s, labels(e.support()));
+        TokenBatch query = TokenBatch.episode(support, batch(q, labels(e.query())));
+        if (tfidfByDomain != null) {
+            support = support.withLexical(similarity(s));
+            List<Record> all = new java.util.ArrayList<>(s);
+            all.addAll(q);
+            query = query.withLexical(similarity(all));
+        }
+        return new TaskData<>(e.domain(), support, query);
+    }
+
+    private TokenBatch batch(List<Record> records, int[] labels) {
+        float[][] states = new float[records.size()][];
+        float[][] pooled = new float[records.size()][];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = rows.states(records.get(i));
+            pooled[i] = rows.pooled(records.get(i));
+        }
+        return TokenBatch.ofBase(states, pooled, rows.hidden(), maxLength, labels);
+    }
+
+    /** Cosine of the rows' L2-normalised TF-IDF vectors. */
+    double[][] similarity(List<Record> records) {
+        int n = records.size();
+        List<Map<String, Double>> v = records.stream().map(this::vector).toList();
+        double[][] sim = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                Map<String, Double> a = v.get(i), b = v.get(j);
+                if (a.size() > b.size()) {
+                    Map<String, Double> t = a;
+                    a = b;
+                    b = t;
+                }
+                double dot = 0;
+                for (Map.Entry<String, Double> x : a.entrySet()) {
+                    Double y = b.get(x.getKey());
+                    if (y != null) dot += x.getValue() * y;
+                }
+                sim[i][j] = dot;
+                sim[j][i] = dot;
+            }
+        }
+        return sim;
+    }
+
+    private Map<String, Double> vector(Record r) {
+        return vectors.computeIfAbsent(r.id(), k -> {
+            TfidfPrototypeClassifier t = tfidfByDomain.get(r.domain());
+            if (t == null) throw new IllegalStateException("No TF-IDF weights for domain '" + r.domain() + "' (record " + r.id() + ")");
+            return t.vector(r.text());
+        });
+    }
+
+    private static int[] labels(List<Episode.Labeled<Record>> xs) {
+        return xs.stream().mapToInt(Episode.Labeled::label).toArray();
+    }
+}
