@@ -159,6 +159,8 @@ public final class MetaTrainingLoop<B> {
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build() : null;
         try {
             if (pb != null) pb.stepTo(step);
+            // The initial theta is a candidate too: meta-training that never beats it on meta-val keeps it.
+            if (step == 0 && end > 0 && validates() && config.select() == MamlConfig.Selection.BEST_VAL) validate(Double.NaN);
             while (step < end) {
                 batch.clear();
                 for (int i = 0; i < config.metaBatch(); i++) batch.add(sampler.sample(samplerRng));

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** maml.select: the loop keeps the theta with the best meta-validation score, records the step, and resumes it. */
 class SelectionTest {
-    private static final double[] SCORES = {0.3, 0.7, 0.5, 0.6, 0.4};   // validations at steps 2, 4, 6, 8, 10
+    private static final double[] SCORES = {0.2, 0.3, 0.7, 0.5, 0.6, 0.4};   // validations at steps 0 (the initial theta), 2, 4, 6, 8, 10
 
     /** A deterministic engine: the gradient pulls theta towards 1, the loss is the squared distance. */
     private static MetaGradient<RegressionBatch> towardsOne() {
@@ -45,6 +45,10 @@ class SelectionTest {
     private record Run(MetaTrainingLoop<RegressionBatch> loop, MetaLearner<RegressionBatch> learner, List<Map<String, Object>> events, Map<Long, double[]> thetaAt) {}
 
     private static Run loop(MamlConfig c, Path checkpoints) {
+        return loop(c, checkpoints, SCORES);
+    }
+
+    private static Run loop(MamlConfig c, Path checkpoints, double[] scores) {
         MlpLearner mlp = new MlpLearner(List.of(1, 3, 1));
         SeedSequence seeds = new SeedSequence(3);
         MetaLearner<RegressionBatch> learner = new MetaLearner<>(c, mlp.layout(), mlp.initialParameterArray(seeds.child("init")), towardsOne());
@@ -57,7 +61,7 @@ class SelectionTest {
         loop.selectBy("val_accuracy", (theta, alpha) -> {
             long step = loop.step();
             thetaAt.put(step, theta.clone());
-            return SCORES[(int) (step / 2 - 1)];
+            return scores[(int) (step / 2)];
         });
         return new Run(loop, learner, events, thetaAt);
     }
@@ -78,7 +82,17 @@ class SelectionTest {
         Map<String, Object> select = r.events().stream().filter(e -> "select".equals(e.get("event"))).findFirst().orElseThrow();
         assertEquals(4L, select.get("selected_step"));
         assertEquals("best-val", select.get("rule"));
-        assertEquals(5, r.events().stream().filter(e -> "val".equals(e.get("event"))).count(), "validated at 2, 4, 6, 8 and 10");
+        assertEquals(6, r.events().stream().filter(e -> "val".equals(e.get("event"))).count(), "validated at 0, 2, 4, 6, 8 and 10");
+    }
+
+    @Test
+    void bestValKeepsTheInitialThetaWhenMetaTrainingNeverBeatsIt() {
+        Run r = loop(config(MamlConfig.Selection.BEST_VAL), null, new double[] {0.9, 0.3, 0.7, 0.5, 0.6, 0.4});
+        double[] initial = r.learner().theta();
+        MetaTrainingLoop.Result res = r.loop().run();
+        assertEquals(0, res.selectedStep());
+        assertEquals(0.9, res.selectedValue(), 0.0);
+        assertArrayEquals(initial, r.loop().selectedTheta(), 0.0);
     }
 
     @Test

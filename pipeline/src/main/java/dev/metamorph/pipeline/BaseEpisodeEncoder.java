@@ -19,12 +19,16 @@ public final class BaseEpisodeEncoder implements EpisodeEncoder {
     private final BaseRows rows;
     private final int maxLength;
     private final Map<String, TfidfPrototypeClassifier> tfidfByDomain;
+    private final double gain;
     private final Map<String, Map<String, Double>> vectors = new ConcurrentHashMap<>();
 
     /**
      * @param tfidfByDomain TF-IDF weights per domain for the lexical channel, or null for none
+     * @param gain factor on the similarities fed to the lexical channel ({@code model.lexical-gain})
      */
-    public BaseEpisodeEncoder(BaseRows rows, int maxLength, Map<String, TfidfPrototypeClassifier> tfidfByDomain) {
+    public BaseEpisodeEncoder(BaseRows rows, int maxLength, Map<String, TfidfPrototypeClassifier> tfidfByDomain, double gain) {
+        if (!(gain > 0) || !Double.isFinite(gain)) throw new IllegalArgumentException("model.lexical-gain must be a positive number, got " + gain);
+        this.gain = gain;
         this.rows = rows;
         this.maxLength = maxLength;
         this.tfidfByDomain = tfidfByDomain == null ? null : Map.copyOf(tfidfByDomain);
@@ -55,7 +59,7 @@ public final class BaseEpisodeEncoder implements EpisodeEncoder {
         return TokenBatch.ofBase(states, pooled, rows.hidden(), maxLength, labels);
     }
 
-    /** Cosine of the rows' L2-normalised TF-IDF vectors. */
+    /** Cosine of the rows' L2-normalised TF-IDF vectors, times the gain. */
     double[][] similarity(List<Record> records) {
         int n = records.size();
         List<Map<String, Double>> v = records.stream().map(this::vector).toList();
@@ -73,8 +77,8 @@ public final class BaseEpisodeEncoder implements EpisodeEncoder {
                     Double y = b.get(x.getKey());
                     if (y != null) dot += x.getValue() * y;
                 }
-                sim[i][j] = dot;
-                sim[j][i] = dot;
+                sim[i][j] = gain * dot;
+                sim[j][i] = gain * dot;
             }
         }
         return sim;

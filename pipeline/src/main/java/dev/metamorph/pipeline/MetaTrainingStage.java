@@ -62,7 +62,7 @@ public final class MetaTrainingStage {
             tfidf = new LinkedHashMap<>();
             for (String d : data.domains()) tfidf.put(d, new TfidfPrototypeClassifier(store.records(d).stream().map(Record::text).toList()));
         }
-        return new BaseEpisodeEncoder(rows, modelCfg.maxLength(), tfidf);
+        return new BaseEpisodeEncoder(rows, modelCfg.maxLength(), tfidf, run.config().getDouble("model.lexical-gain"));
     }
 
     /**
