@@ -43,7 +43,16 @@ class CurriculumConfigTest {
         Config option = ConfigFactory.parseFile(Path.of("../configs/curriculum/default.conf").toFile());
         assertTrue(option.hasPath("stages"), "configs/curriculum/default.conf is readable from the module folder");
         Config composed = option.atPath("curriculum").withFallback(ConfigFactory.defaultReference()).resolve();
-        assertEquals(CurriculumConfig.defaults(), CurriculumConfig.from(composed));
+        CurriculumConfig c = CurriculumConfig.from(composed);
+        CurriculumConfig d = CurriculumConfig.defaults();
+        // the main job's option sets the length and rate of the stages; the rest are the defaults
+        assertEquals(option.getInt("steps-per-stage"), c.stepsPerStage());
+        assertEquals(option.getDouble("lr"), c.lr());
+        assertEquals(d.stages(), c.stages());
+        assertEquals(d.unfreeze(), c.unfreeze());
+        assertEquals(d.elastic(), c.elastic());
+        assertEquals(d.optimizer(), c.optimizer());
+        assertEquals(d.gradClip(), c.gradClip());
     }
 
     @Test
