@@ -153,7 +153,7 @@ public final class BenchBaseCommand implements Callable<Integer> {
         BaseConfig c = BaseConfig.minilm(precision, 2).withBatchSize(batch).withCacheDir(defaults.cacheDir());
         try (BaseEncoder base = BaseEncoder.open(c)) {
             long t0 = System.nanoTime();
-            BaseFeatures f = new FeatureCache(c.cacheDir(), base).features("record-text", "1", texts, false, json ? dev.metamorph.model.base.FeatureProgress.NONE : BaseProgressBar.forConsole());
+            BaseFeatures f = new FeatureCache(c.cacheDir(), base).features("record-text", "1", texts, false, json ? dev.metamorph.model.base.FeatureProgress.NONE : dev.metamorph.pipeline.BaseFeaturesStage.progress(DataProgressBar.forConsole()));
             double seconds = (System.nanoTime() - t0) / 1e9;
             List<float[]> vectors = new ArrayList<>(f.size());
             for (int i = 0; i < f.size(); i++) vectors.add(f.pooled(i));
