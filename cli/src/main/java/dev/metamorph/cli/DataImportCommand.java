@@ -42,7 +42,7 @@ public final class DataImportCommand implements Callable<Integer> {
                         + " (a domain of your own needs a dataset.importers." + t + " entry in the config: README, \"Adding a domain\")");
             }
         }
-        DomainStore store = DomainStore.open(cfg.resolvedCacheDir(DataOptions.projectRoot()), cfg.onBadRecord());
+        DomainStore store = DataOptions.openStore(cfg);
         PrintWriter out = spec.commandLine().getOut();
         ImportProgress progress = DataProgressBar.forConsole();
         long t0 = System.nanoTime();

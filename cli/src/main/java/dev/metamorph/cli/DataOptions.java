@@ -39,6 +39,11 @@ public final class DataOptions {
     }
 
     /** The validated dataset config with the command-line overrides applied. */
+    /** The store of imported domains in the config's cache folder (resolved against the project root). */
+    static dev.metamorph.datasets.DomainStore openStore(DatasetConfig cfg) {
+        return dev.metamorph.datasets.DomainStore.open(cfg.resolvedCacheDir(projectRoot()), cfg.onBadRecord());
+    }
+
     DatasetConfig config() {
         List<String> all = new ArrayList<>();
         if (option != null) all.add("dataset=" + option);

@@ -38,7 +38,7 @@ public final class DataSplitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DatasetConfig cfg = options.config();
-        DomainStore store = DomainStore.open(cfg.resolvedCacheDir(DataOptions.projectRoot()), cfg.onBadRecord());
+        DomainStore store = DataOptions.openStore(cfg);
         List<DomainClasses> classes = new ArrayList<>();
         for (String d : cfg.domains()) {
             if (!store.domains().contains(d)) {

@@ -39,7 +39,7 @@ public final class DataStatsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DatasetConfig cfg = options.config();
-        DomainStore store = DomainStore.open(cfg.resolvedCacheDir(DataOptions.projectRoot()), cfg.onBadRecord());
+        DomainStore store = DataOptions.openStore(cfg);
         List<String> domains;
         if (domain != null) {
             if (!store.domains().contains(domain)) {
