@@ -230,7 +230,10 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
 
     @Override
     public GraphInputs declareInputs(SameDiff sd, String prefix, int tasks, TokenBatch example) {
-        return declare(sd, prefix, tasks, example.size(), example.length());
+        // A base batch is as long as its longest row (at most model.max-length), so episodes differ in
+        // length: declare the longest a base batch can be; feed() pads shorter batches to it.
+        long t = config.hasBase() ? Math.max(example.length(), config.maxLength()) : example.length();
+        return declare(sd, prefix, tasks, example.size(), t);
     }
 
     private GraphInputs declare(SameDiff sd, String prefix, int tasks, long b, long t) {
@@ -416,6 +419,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         double[] mem = config.memoryRead() ? new double[tasks * b * d] : null;
         for (int k = 0; k < tasks; k++) {
             TokenBatch tb = batches.get(k);
+            if (tb.length() < t) tb = tb.paddedTo(t);   // padded positions are masked: the same loss and gradient
             if (tb.size() != b || tb.length() != t) throw new IllegalArgumentException("Task " + k + " of split '" + inputs.prefix() + "' has a batch of " + tb.size() + "x" + tb.length() + " tokens; the graph was declared for " + b + "x" + t);
             TaskFeed f = TaskFeed.of(config, tb, t, k, inputs.prefix());
             System.arraycopy(f.keyBias(), 0, keyBias, k * b * t, b * t);

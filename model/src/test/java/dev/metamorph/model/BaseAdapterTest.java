@@ -232,6 +232,31 @@ class BaseAdapterTest {
     }
 
     @Test
+    void graphInputsOfABaseModelTakeEpisodesOfDifferentLengths() {
+        // exact second-order MAML declares its graph from the first episode; later ones may be longer or shorter
+        ModelConfig cfg = config(ModelConfig.HeadType.PROTOTYPE);
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+        SeededRandom rng = new SeededRandom(25);
+        List<TokenBatch> batches = new ArrayList<>();
+        List<INDArray> rows = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            batches.add(TokenBatch.episode(batch(rng, 6, 3 + 5 * k, cfg.maxLength()), batch(rng, 3, 3 + 5 * k, cfg.maxLength())).withLexical(lexical(rng, 9)));
+            rows.add(TinyModels.randomTheta(learner, 70 + k).reshape(1, learner.layout().size()));
+        }
+        assertTrue(batches.get(0).length() < batches.get(1).length(), "the first episode is the shorter one");
+        INDArray thetas = Nd4j.vstack(rows);
+        List<LossAndGradient> eager = learner.lossAndGradient(thetas, batches);
+        SameDiff sd = SameDiff.create();
+        SDVariable th = sd.var("thetas", thetas.dup());
+        GraphInputs in = learner.declareInputs(sd, "s_", 2, batches.get(0));
+        SDVariable loss = learner.lossOps(sd, th, in).sum();
+        Map<String, INDArray> feeds = new HashMap<>();
+        learner.feed(in, batches, feeds);
+        double graph = sd.output(feeds, loss.name()).get(loss.name()).getDouble(0);
+        assertEquals(eager.get(0).loss() + eager.get(1).loss(), graph, 1e-10);
+    }
+
+    @Test
     void floatBaseModelMatchesGraphToFloatRounding() {
         ModelConfig cfg = config(ModelConfig.HeadType.PROTOTYPE).withDtype(DataType.FLOAT);
         GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
