@@ -156,7 +156,7 @@ public final class MetaTrainingLoop<B> {
         double loss = Double.NaN;
         long t0 = System.nanoTime();
         ProgressBar pb = progressBar ? new ProgressBarBuilder().setTaskName(config.algorithm().key()).setInitialMax(config.iterations())
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build() : null;
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" it", 1).showSpeed().setUpdateIntervalMillis(500).build() : null;
         try {
             if (pb != null) pb.stepTo(step);
             // The initial theta is a candidate too: meta-training that never beats it on meta-val keeps it.
@@ -176,7 +176,7 @@ public final class MetaTrainingLoop<B> {
                     pb.stepTo(step);
                     if (step % 50 == 0) pb.setExtraMessage(String.format("loss %.4f  %.0f tasks/s", loss, tps));
                 }
-                if (step % 100 == 0 || step == end) metrics.accept(event(step, "train", Map.of("loss", loss, "tasks_per_s", tps, "grad_norm", learner.lastGradNorm())));
+                if (step % trainLogEvery() == 0 || step == end) metrics.accept(event(step, "train", Map.of("loss", loss, "tasks_per_s", tps, "grad_norm", learner.lastGradNorm())));
                 boolean lastIteration = step == config.iterations();
                 if (validates() && (step % config.valEvery() == 0 || lastIteration)) validate(loss);
                 if (checkpoints != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) checkpoints.save(step, samplerRng, config.algorithm(), learner, best);
@@ -198,6 +198,11 @@ public final class MetaTrainingLoop<B> {
             LOG.info("kept theta of step {} ({} {})", r.selectedStep(), r.selectedMetric(), r.selectedValue());
         }
         return r;
+    }
+
+    /** Steps between {@code train} events: about 200 per run (every step of a short run), enough to draw the training curve. */
+    private long trainLogEvery() {
+        return Math.max(1, config.iterations() / 200);
     }
 
     private boolean validates() {

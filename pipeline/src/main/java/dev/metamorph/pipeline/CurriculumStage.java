@@ -58,7 +58,13 @@ public final class CurriculumStage {
         CurriculumData<TokenBatch> cd = new CurriculumData<>(rng -> encoder.task(base.sample(rng)).query(), rng -> encoder.task(targetTrain.sample(rng)).query(),
                 targetValidation, baseValidation, targetReport);
         CurriculumEngine<TokenBatch> engine = new CurriculumEngine<>(learner, CurriculumConfig.from(run.config()));
-        CurriculumResult r = engine.adapt(cd, theta0, run.seeds().child("curriculum." + target), run.metrics()::append,
+        // every curriculum event names its target domain, so a report can tell the targets' curves apart
+        java.util.function.Consumer<java.util.Map<String, Object>> events = e -> {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(e);
+            m.put("target", target);
+            run.metrics().append(m);
+        };
+        CurriculumResult r = engine.adapt(cd, theta0, run.seeds().child("curriculum." + target), events,
                 run.checkpointsDir().resolve("curriculum-" + target));
         Path file = run.dir().resolve("model").resolve("adapted-" + target + ".zip");
         ModelArchive.save(file, learner.config(), tokenizer, r.theta());

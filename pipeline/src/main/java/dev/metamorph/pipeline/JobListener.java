@@ -33,6 +33,9 @@ public interface JobListener {
     /** The report is written. */
     default void reportWritten(Path summary) { }
 
+    /** The run's report is built: {@code report/report.html} (self-contained) and {@code report/report.md}. */
+    default void reportBuilt(Path html, Path markdown) { }
+
     /** The job ended; the wall time of each stage. */
     default void finished(StageTimes times) { }
 }

@@ -9,6 +9,7 @@ import dev.metamorph.model.ModelArchive;
 import dev.metamorph.model.ModelConfig;
 import dev.metamorph.prompts.PromptsConfig;
 import dev.metamorph.prompts.TemplateRegistry;
+import dev.metamorph.report.RunReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +86,7 @@ public final class MainJob {
             evaluation.evaluate(store, data, trained.learner(), trained.encoder(), candidates, baseRows);
             return null;
         });
-        times.time("report", () -> evaluation.writeReport(data));
+        times.time("report", () -> writeReports(evaluation, data));
         finish(times);
         return times;
     }
@@ -123,9 +124,17 @@ public final class MainJob {
             evaluation.evaluate(store, data, learner, encoder, candidates, baseRows);
             return null;
         });
-        times.time("report", () -> evaluation.writeReport(data));
+        times.time("report", () -> writeReports(evaluation, data));
         finish(times);
         return times;
+    }
+
+    /** {@code report/summary.md}, then {@code report/report.html} and {@code report.md} from the run folder's files. */
+    private Path writeReports(EvaluationStage evaluation, DatasetConfig data) throws IOException {
+        Path summary = evaluation.writeReport(data);
+        RunReport.Written report = RunReport.write(run.dir());
+        listener.reportBuilt(report.html(), report.markdown());
+        return summary;
     }
 
     private void finish(StageTimes times) {
