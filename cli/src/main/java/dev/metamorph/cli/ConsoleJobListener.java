@@ -5,14 +5,25 @@ import dev.metamorph.pipeline.CurriculumStage;
 import dev.metamorph.pipeline.JobListener;
 import dev.metamorph.pipeline.MetaTrainingStage;
 import dev.metamorph.pipeline.StageTimes;
+import dev.metamorph.report.ResultsTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
-/** Prints a job's progress to the command's output: one line per stage result and evaluation row, the stage times at the end. */
+/**
+ * Prints a job's progress to the command's output: one line per stage result and evaluation row;
+ * at the end a closing summary: the results table (best row of each setting marked, floors
+ * labelled), the stage times, and the paths of the report, the saved models and any exported adapters.
+ */
 final class ConsoleJobListener implements JobListener {
     private final PrintWriter out;
+    private final List<EvalRow> rows = new ArrayList<>();
+    private final List<Path> models = new ArrayList<>();
+    private Path html, markdown;
 
     ConsoleJobListener(PrintWriter out) {
         this.out = out;
@@ -31,6 +42,7 @@ final class ConsoleJobListener implements JobListener {
                 : String.format(Locale.ROOT, "theta of step %d (best %s %.4f)", tr.selectedStep(), tr.selectedMetric(), tr.selectedValue());
         out.printf(Locale.ROOT, "meta-trained %d steps in %.0f s (%.1f tasks/s), last query loss %.4f; kept %s; theta_0 saved to %s%n", tr.steps(),
                 tr.seconds(), tr.tasksPerSecond(), tr.lastLoss(), kept, trained.modelFile());
+        models.add(trained.modelFile());
         out.flush();
     }
 
@@ -45,11 +57,13 @@ final class ConsoleJobListener implements JobListener {
         out.printf(Locale.ROOT, "curriculum %s: %d stages, %d rollbacks; target loss on report episodes %.4f -> %.4f (selection episodes %.4f -> %.4f); source val loss %.4f -> %.4f (forgetting %+.4f); saved to %s%n",
                 target, r.stages().size(), r.rollbacks(), r.targetReportLossBefore(), r.targetReportLossAfter(), r.targetLossBefore(), r.targetLossAfter(),
                 r.baseLossBefore(), r.baseLossAfter(), r.forgetting(), c.modelFile());
+        models.add(c.modelFile());
         out.flush();
     }
 
     @Override
     public void evaluated(EvalRow row) {
+        rows.add(row);
         out.printf(Locale.ROOT, "%-40s %-8s %d-way %d-shot  accuracy %s  macro-F1 %s  (%d episodes)%n", row.method(), row.domain(), row.ways(), row.shots(),
                 row.scores().accuracy().asPercent(), row.scores().macroF1().asPercent(), row.scores().episodes());
         out.flush();
@@ -61,8 +75,45 @@ final class ConsoleJobListener implements JobListener {
     }
 
     @Override
+    public void reportBuilt(Path html, Path markdown) {
+        this.html = html;
+        this.markdown = markdown;
+    }
+
+    @Override
     public void finished(StageTimes times) {
+        if (!rows.isEmpty()) {
+            Map<String, Double> best = new HashMap<>();
+            for (EvalRow r : rows) best.merge(setting(r), r.scores().accuracy().mean(), Math::max);
+            out.println();
+            out.println("results (mean over episodes +- 95% CI; * best of its setting):");
+            out.printf(Locale.ROOT, "  %-24s %-34s %-9s %-14s %-16s %-16s%n", "method", "kind", "domain", "setting", "accuracy", "macro-F1");
+            for (EvalRow r : rows) {
+                boolean isBest = r.scores().accuracy().mean() == best.get(setting(r));
+                out.printf(Locale.ROOT, "%s %-24s %-34s %-9s %-14s %-16s %-16s%n", isBest ? "*" : " ", r.method(), ResultsTable.kind(r.method()), r.domain(),
+                        r.ways() + "-way " + r.shots() + "-shot", r.scores().accuracy().asPercent(), r.scores().macroF1().asPercent());
+            }
+        }
         out.println("stage times: " + times);
+        if (html != null) {
+            out.println("report: " + html);
+            out.println("report (Markdown): " + markdown);
+        }
+        for (Path m : models) out.println("model: " + m);
+        if (html != null) {
+            Path export = html.getParent().getParent().resolve("export");
+            if (java.nio.file.Files.isDirectory(export)) {
+                try (var dirs = java.nio.file.Files.list(export)) {
+                    dirs.filter(java.nio.file.Files::isDirectory).sorted().forEach(d -> out.println("adapter: " + d));
+                } catch (java.io.IOException e) {
+                    out.println("adapter: cannot list " + export + ": " + e.getMessage());
+                }
+            }
+        }
         out.flush();
+    }
+
+    private static String setting(EvalRow r) {
+        return r.domain() + "/" + r.ways() + "/" + r.shots();
     }
 }

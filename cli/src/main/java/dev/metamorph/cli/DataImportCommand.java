@@ -44,7 +44,7 @@ public final class DataImportCommand implements Callable<Integer> {
         }
         DomainStore store = DataOptions.openStore(cfg);
         PrintWriter out = spec.commandLine().getOut();
-        ImportProgress progress = DataProgressBar.forConsole();
+        ImportProgress progress = dev.metamorph.pipeline.StageProgress.prefixed(DataProgressBar.forConsole(), "import ");
         long t0 = System.nanoTime();
         int threads = progress == ImportProgress.NONE ? Math.min(2, Runtime.getRuntime().availableProcessors()) : 1;
         List<DomainImporter.Report> reports;

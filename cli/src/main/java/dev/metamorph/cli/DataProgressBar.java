@@ -6,7 +6,11 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** Shows import progress on standard error with a progress bar, when standard error is a terminal. */
+/**
+ * Shows the progress of a long stage (import, base features, curriculum, evaluation) on standard
+ * error as a progress bar with its rate and ETA, when there is a terminal; the task name is shown as
+ * the stage gives it.
+ */
 final class DataProgressBar implements ImportProgress {
     private ProgressBar bar;
 
@@ -18,7 +22,7 @@ final class DataProgressBar implements ImportProgress {
     @Override
     public void start(String task, long total) {
         finish();
-        bar = new ProgressBarBuilder().setTaskName("import " + task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+        bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII).showSpeed()
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250).build();
     }
 

@@ -16,7 +16,7 @@ public final class ExitCodes {
 
     /** Whether {@code t} is the user's mistake (exit 2, no stack trace): a {@link UserError} or the pipeline's {@link JobInputException}. */
     static boolean isUserError(Throwable t) {
-        return t instanceof UserError || t instanceof JobInputException;
+        return t instanceof UserError || t instanceof JobInputException || t instanceof dev.metamorph.report.ReportInputException;
     }
 
     static CommandLine configure(CommandLine cl) {

@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             RunCommand.class,
             EvalCommand.class,
+            AdaptCommand.class,
+            ReportCommand.class,
             ConfigCommand.class,
             DataCommand.class,
             RenderCommand.class,

@@ -64,6 +64,47 @@ class RunAndEvalCommandTest extends CliTestBase {
         Result missing = run("eval", "--model", tmp.resolve("nothing.zip").toString(), "run.dir=" + tmp.resolve("x"));
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("No saved model") && missing.err().contains("nothing.zip"), missing.err());
+
+        // the report stage built the report; the closing summary names it and the models
+        assertTrue(Files.isRegularFile(runDir.resolve("report/report.html")) && Files.isRegularFile(runDir.resolve("report/report.md")));
+        assertTrue(r.out().contains("report: " + runDir.resolve("report/report.html")), r.out());
+        assertTrue(r.out().contains("model: " + runDir.resolve("model/adapted-gcide.zip")), r.out());
+        assertTrue(r.out().matches("(?s).*\\* curriculum +theta_0 \\+ curriculum +gcide .*|(?s).*\\* (random-init|theta0|tfidf-prototype) .*"), "a best row is marked:\n" + r.out());
+        Files.delete(runDir.resolve("report/report.html"));
+        Result rebuilt = run("report", runDir.toString());
+        assertEquals(0, rebuilt.code(), rebuilt.out() + rebuilt.err());
+        assertTrue(Files.readString(runDir.resolve("report/report.html")).contains("<section id=\"curriculum\">"));
+        Result notARun = run("report", tmp.resolve("eval-missing").toString());
+        assertEquals(2, notARun.code());
+        assertTrue(notARun.err().contains("No run folder at"), notARun.err());
+    }
+
+    @Test
+    void adaptBringsANewDomainToTheSavedThetaOfARunOnTheShippedDomains(@TempDir Path tmp) throws Exception {
+        Path runDir = tmp.resolve("run");
+        Result r = run(args("run", "run.dir=" + runDir, "curriculum.enabled=false", "eval.shots=[1]"));
+        assertEquals(0, r.code(), r.out() + r.err());
+        // fortunes: a domain added as README's "Adding a domain" says (importer script, templates/fortunes/), not a domain of the run
+        Path adaptDir = tmp.resolve("adapt");
+        Result a = run(args("adapt", "--from", runDir.toString(), "--domain", "fortunes", "dataset=definitions-fortunes", "run.dir=" + adaptDir));
+        assertEquals(0, a.code(), a.out() + a.err());
+        assertTrue(Files.isRegularFile(adaptDir.resolve("model/adapted-fortunes.zip")));
+        List<JsonNode> evals = evalEvents(adaptDir);
+        assertEquals(List.of("tfidf-prototype", "random-init", "theta0", "curriculum", "tfidf-prototype", "random-init", "theta0", "curriculum"),
+                evals.stream().map(e -> e.get("method").asText()).toList());
+        assertTrue(evals.stream().allMatch(e -> e.get("domain").asText().equals("fortunes")), evals.toString());
+        assertTrue(events(adaptDir, "start").stream().allMatch(e -> e.get("target").asText().equals("fortunes")), "curriculum events name the target");
+        assertEquals(List.of("data", "curriculum", "eval", "report"), events(adaptDir, "stage-time").stream().map(n -> n.get("stage").asText()).toList());
+        String html = Files.readString(adaptDir.resolve("report/report.html"));
+        assertTrue(html.contains("Curriculum on fortunes") && html.contains("No meta-training in this run"), "adapt report");
+        assertTrue(Files.readString(adaptDir.resolve("provenance.json")).contains("\"domain\" : \"fortunes\""));
+
+        Result source = run(args("adapt", "--from", runDir.toString(), "--domain", "wordnet", "run.dir=" + tmp.resolve("x")));
+        assertEquals(2, source.code());
+        assertTrue(source.err().contains("'wordnet' is a source domain"), source.err());
+        Result none = run(args("adapt", "--from", tmp.resolve("nowhere").toString(), "--domain", "fortunes", "run.dir=" + tmp.resolve("y")));
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("No saved theta_0 at"), none.err());
     }
 
     private static String[] args(String... head) {

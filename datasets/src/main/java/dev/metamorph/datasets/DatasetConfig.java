@@ -237,6 +237,17 @@ public record DatasetConfig(
                 onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, importers, maxRecordsPerClass);
     }
 
+    /**
+     * This config with {@code targets} as the only target domains, added to {@code dataset.domains}
+     * when missing (an {@code adapt} run brings one domain to a model meta-trained without it).
+     */
+    public DatasetConfig withTargetDomains(List<String> targets) {
+        List<String> all = new java.util.ArrayList<>(domains);
+        for (String t : targets) if (!all.contains(t)) all.add(t);
+        return new DatasetConfig(cacheDir, all, sourceDomains, targets, wordnetLabels, minExamplesPerClass,
+                onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, importers, maxRecordsPerClass);
+    }
+
     public DatasetConfig withImporters(Map<String, ImportCommand> commands) {
         return new DatasetConfig(cacheDir, domains, sourceDomains, targetDomains, wordnetLabels, minExamplesPerClass,
                 onBadRecord, splitSeed, classSplits, domainWeights, dictdDir, commands, maxRecordsPerClass);

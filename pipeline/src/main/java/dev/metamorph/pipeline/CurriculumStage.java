@@ -11,6 +11,7 @@ import dev.metamorph.datasets.DatasetConfig;
 import dev.metamorph.datasets.DomainStore;
 import dev.metamorph.datasets.EpisodeSampler;
 import dev.metamorph.datasets.MixedEpisodeSampler;
+import dev.metamorph.datasets.importer.ImportProgress;
 import dev.metamorph.model.GatedAttentionLearner;
 import dev.metamorph.model.ModelArchive;
 import dev.metamorph.model.TokenBatch;
@@ -42,6 +43,15 @@ public final class CurriculumStage {
 
     public static Result adapt(RunContext run, DomainStore store, DatasetConfig data, String target, GatedAttentionLearner learner, EpisodeEncoder encoder,
                         BpeTokenizer tokenizer, INDArray theta0, int validationEpisodes, int reportEpisodes) throws IOException {
+        return adapt(run, store, data, target, learner, encoder, tokenizer, theta0, validationEpisodes, reportEpisodes, ImportProgress.NONE);
+    }
+
+    /**
+     * As above, showing the steps on {@code progress} (stages x {@code curriculum.steps-per-stage};
+     * a step rolled back and run again is not counted twice).
+     */
+    public static Result adapt(RunContext run, DomainStore store, DatasetConfig data, String target, GatedAttentionLearner learner, EpisodeEncoder encoder,
+                        BpeTokenizer tokenizer, INDArray theta0, int validationEpisodes, int reportEpisodes, ImportProgress progress) throws IOException {
         int ways = run.config().getInt("task.ways"), shots = run.config().getInt("task.shots"), queries = run.config().getInt("task.queries");
         MixedEpisodeSampler base = store.sourceSampler(data, ClassSplit.META_TRAIN, ways, shots, queries);
         EpisodeSampler targetTrain = store.classes(target, data).sampler(ClassSplit.META_TRAIN, ways, shots, queries);
@@ -57,15 +67,30 @@ public final class CurriculumStage {
         for (int i = 0; i < reportEpisodes; i++) targetReport.add(encoder.task(targetVal.sample(reportRng)).query());
         CurriculumData<TokenBatch> cd = new CurriculumData<>(rng -> encoder.task(base.sample(rng)).query(), rng -> encoder.task(targetTrain.sample(rng)).query(),
                 targetValidation, baseValidation, targetReport);
-        CurriculumEngine<TokenBatch> engine = new CurriculumEngine<>(learner, CurriculumConfig.from(run.config()));
+        CurriculumConfig config = CurriculumConfig.from(run.config());
+        CurriculumEngine<TokenBatch> engine = new CurriculumEngine<>(learner, config);
+        long total = (long) config.stages() * config.stepsPerStage();
+        long[] shown = {0};
+        progress.start("curriculum " + target, total);
         // every curriculum event names its target domain, so a report can tell the targets' curves apart
         java.util.function.Consumer<java.util.Map<String, Object>> events = e -> {
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(e);
             m.put("target", target);
             run.metrics().append(m);
+            if (e.get("stage") instanceof Number stage && e.get("step") instanceof Number step) {
+                long done = Math.min(total, stage.longValue() * config.stepsPerStage() + step.longValue());
+                if (done > shown[0]) {
+                    progress.advance(done - shown[0]);
+                    shown[0] = done;
+                }
+            }
         };
-        CurriculumResult r = engine.adapt(cd, theta0, run.seeds().child("curriculum." + target), events,
-                run.checkpointsDir().resolve("curriculum-" + target));
+        CurriculumResult r;
+        try {
+            r = engine.adapt(cd, theta0, run.seeds().child("curriculum." + target), events, run.checkpointsDir().resolve("curriculum-" + target));
+        } finally {
+            progress.finish();
+        }
         Path file = run.dir().resolve("model").resolve("adapted-" + target + ".zip");
         ModelArchive.save(file, learner.config(), tokenizer, r.theta());
         return new Result(r.theta(), r, file);

@@ -23,7 +23,7 @@ public final class DataStage {
         DomainStore store = DomainStore.open(data.resolvedCacheDir(run.projectRoot()), data.onBadRecord());
         List<String> imported;
         try {
-            imported = store.importIfMissing(data, progress);
+            imported = store.importIfMissing(data, StageProgress.prefixed(progress, "import "));
         } catch (SourceMissingException e) {
             throw new JobInputException(e.getMessage(), e);
         }

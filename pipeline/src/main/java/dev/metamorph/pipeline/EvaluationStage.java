@@ -10,6 +10,7 @@ import dev.metamorph.datasets.DatasetConfig;
 import dev.metamorph.datasets.DomainClasses;
 import dev.metamorph.datasets.DomainStore;
 import dev.metamorph.datasets.EpisodeSampler;
+import dev.metamorph.datasets.importer.ImportProgress;
 import dev.metamorph.eval.DenseFloors;
 import dev.metamorph.eval.LinearProbeClassifier;
 import dev.metamorph.eval.ResultsJson;
@@ -64,7 +65,26 @@ public final class EvaluationStage {
      */
     public void evaluate(DomainStore store, DatasetConfig data, GatedAttentionLearner learner, EpisodeEncoder encoder, Map<String, List<Candidate>> candidates,
                          BaseRows baseRows) throws IOException {
+        evaluate(store, data, learner, encoder, candidates, baseRows, ImportProgress.NONE);
+    }
+
+    /** As above, showing the rows (method x domain x shots) on {@code progress} as they are done. */
+    public void evaluate(DomainStore store, DatasetConfig data, GatedAttentionLearner learner, EpisodeEncoder encoder, Map<String, List<Candidate>> candidates,
+                         BaseRows baseRows, ImportProgress progress) throws IOException {
         EvalConfig eval = EvalConfig.from(run.config());
+        long rows = 0;
+        for (String target : data.targetDomains()) rows += (long) eval.shots().size() * ((baseRows != null ? 4 : 1) + candidates.get(target).size());
+        progress.start("eval", rows);
+        try {
+            evaluateRows(store, data, learner, encoder, candidates, baseRows, eval, progress);
+        } finally {
+            progress.finish();
+        }
+        ResultsJson.write(run.reportDir(), results);
+    }
+
+    private void evaluateRows(DomainStore store, DatasetConfig data, GatedAttentionLearner learner, EpisodeEncoder encoder, Map<String, List<Candidate>> candidates,
+                              BaseRows baseRows, EvalConfig eval, ImportProgress progress) throws IOException {
         FewShotEvaluator<Record, TokenBatch> evaluator = new FewShotEvaluator<>(learner, encoder::task, EpisodeEncoder::tokens,
                 () -> new GatedAttentionLearner(learner.config()), eval.workerThreads());
         FewShotEvaluator.Adaptation adaptation = new FewShotEvaluator.Adaptation(eval.adaptSteps(), eval.adaptLr(), null);
@@ -85,11 +105,16 @@ public final class EvaluationStage {
                 Map<String, EpisodeScores> floors = pooled != null
                         ? DenseFloors.score(episodes, pooled, Record::id, Record::text, tfidf, probe)
                         : Map.of(DenseFloors.TFIDF_PROTOTYPE, EpisodeScores.of(episodes, DenseFloors.tfidfPrototype(tfidf, Record::text)));
-                for (Map.Entry<String, EpisodeScores> f : floors.entrySet()) record(f.getKey(), target, shots, eval, f.getValue());
-                for (Candidate c : candidates.get(target)) record(c.name(), target, shots, eval, evaluator.evaluateAll(c.theta(), episodes, adaptation));
+                for (Map.Entry<String, EpisodeScores> f : floors.entrySet()) {
+                    record(f.getKey(), target, shots, eval, f.getValue());
+                    progress.advance(1);
+                }
+                for (Candidate c : candidates.get(target)) {
+                    record(c.name(), target, shots, eval, evaluator.evaluateAll(c.theta(), episodes, adaptation));
+                    progress.advance(1);
+                }
             }
         }
-        ResultsJson.write(run.reportDir(), results);
     }
 
     /** The fixed test episodes of one setting: same seed, same episodes in every run. */

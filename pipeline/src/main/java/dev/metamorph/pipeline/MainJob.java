@@ -72,7 +72,7 @@ public final class MainJob {
                     new EvaluationStage.Candidate(THETA0, trained.theta0())));
             if (curriculum && prototype) {
                 CurriculumStage.Result c = times.time("curriculum", () -> CurriculumStage.adapt(run, store, data, target, trained.learner(), trained.encoder(),
-                        trained.tokenizer(), trained.theta0(), run.config().getInt("curriculum.validation-episodes"), run.config().getInt("curriculum.report-episodes")));
+                        trained.tokenizer(), trained.theta0(), run.config().getInt("curriculum.validation-episodes"), run.config().getInt("curriculum.report-episodes"), importProgress));
                 listener.curriculumAdapted(target, c);
                 var r = c.curriculum();
                 evaluation.addCurriculumLine(String.format(Locale.ROOT,
@@ -83,7 +83,7 @@ public final class MainJob {
             candidates.put(target, list);
         }
         times.time("eval", () -> {
-            evaluation.evaluate(store, data, trained.learner(), trained.encoder(), candidates, baseRows);
+            evaluation.evaluate(store, data, trained.learner(), trained.encoder(), candidates, baseRows, importProgress);
             return null;
         });
         times.time("report", () -> writeReports(evaluation, data));
@@ -121,7 +121,7 @@ public final class MainJob {
         for (String target : data.targetDomains()) candidates.put(target, List.of(new EvaluationStage.Candidate("saved model " + modelFile.getFileName() + " (fine-tune)", saved.theta())));
         EvaluationStage evaluation = new EvaluationStage(run, listener);
         times.time("eval", () -> {
-            evaluation.evaluate(store, data, learner, encoder, candidates, baseRows);
+            evaluation.evaluate(store, data, learner, encoder, candidates, baseRows, importProgress);
             return null;
         });
         times.time("report", () -> writeReports(evaluation, data));
