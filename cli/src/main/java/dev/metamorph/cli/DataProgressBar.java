@@ -22,7 +22,7 @@ final class DataProgressBar implements ImportProgress {
     @Override
     public void start(String task, long total) {
         finish();
-        bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII).showSpeed()
+        bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII).showSpeed(new java.text.DecimalFormat("0.0"))
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250).build();
     }
 

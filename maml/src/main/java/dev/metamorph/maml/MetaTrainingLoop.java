@@ -156,7 +156,7 @@ public final class MetaTrainingLoop<B> {
         double loss = Double.NaN;
         long t0 = System.nanoTime();
         ProgressBar pb = progressBar ? new ProgressBarBuilder().setTaskName(config.algorithm().key()).setInitialMax(config.iterations())
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" it", 1).showSpeed().setUpdateIntervalMillis(500).build() : null;
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" it", 1).showSpeed(new java.text.DecimalFormat("0.0")).setUpdateIntervalMillis(500).build() : null;
         try {
             if (pb != null) pb.stepTo(step);
             // The initial theta is a candidate too: meta-training that never beats it on meta-val keeps it.
