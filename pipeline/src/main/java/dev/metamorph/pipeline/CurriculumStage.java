@@ -77,7 +77,9 @@ public final class CurriculumStage {
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(e);
             m.put("target", target);
             run.metrics().append(m);
-            if (e.get("stage") instanceof Number stage && e.get("step") instanceof Number step) {
+            // step, check and stage-end events carry (stage, step within it); a checkpoint at a stage's end names the next stage
+            boolean counts = "step".equals(e.get("event")) || "check".equals(e.get("event")) || "stage-end".equals(e.get("event"));
+            if (counts && e.get("stage") instanceof Number stage && e.get("step") instanceof Number step) {
                 long done = Math.min(total, stage.longValue() * config.stepsPerStage() + step.longValue());
                 if (done > shown[0]) {
                     progress.advance(done - shown[0]);
