@@ -104,7 +104,7 @@ public final class RunReport {
         lines.add("Run folder " + run.dir().toAbsolutePath().normalize() + (commit == null ? "" : ", commit " + commit + (Boolean.TRUE.equals(dirty) ? " (dirty)" : ""))
                 + (run.provenance().get("seed") == null ? "" : ", seed " + run.provenance().get("seed")) + ".");
         if (run.provenance().get("started") != null) {
-            lines.add("Started " + run.provenance().get("started") + (run.provenance().get("ended") == null ? " (no end recorded: running, or stopped)" : ", ended " + run.provenance().get("ended")) + ".");
+            lines.add("Started " + run.provenance().get("started") + (run.provenance().get("ended") == null ? " (no end time yet: the report stage runs before the run ends; `./metamorph report` afterwards adds it)" : ", ended " + run.provenance().get("ended")) + ".");
         }
         Map<String, List<ResultsRow>> bySetting = new LinkedHashMap<>();
         for (ResultsRow r : run.results()) bySetting.computeIfAbsent(ReportPlots.domainOf(r) + " " + (r.ways() == null ? "" : r.ways() + "-way ") + r.shots() + "-shot", k -> new ArrayList<>()).add(r);
