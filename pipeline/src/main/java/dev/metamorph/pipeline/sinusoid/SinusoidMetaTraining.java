@@ -21,7 +21,7 @@ import java.util.List;
 /**
  * Meta-training on sinusoid tasks in a run folder: {@code metrics.jsonl} (appended, so a resumed
  * run continues the file) and {@code checkpoints/}. With {@code resume} it continues from the
- * newest checkpoint that verifies (refusing a folder with none) and first cuts {@code metrics.jsonl}
+ * newest checkpoint that verifies and first cuts {@code metrics.jsonl}
  * back to that checkpoint's step, so every step is logged once. Generators: {@code init} (theta), {@code sampler} (meta-batches, checkpointed)
  * and {@code meta-val} (fixed validation tasks) from the run's {@link SeedSequence}.
  */
@@ -46,11 +46,10 @@ public final class SinusoidMetaTraining {
             CheckpointStore store = new CheckpointStore(runDir.resolve("checkpoints"));
             MetaTrainingLoop<RegressionBatch> loop = new MetaTrainingLoop<>(config, learner, sampler, seeds.child("sampler"), val,
                     store, metrics::append, progressBar);
-            if (resume) {
-                long at = loop.resume().orElseThrow(() -> new IllegalStateException("No checkpoint in " + store.dir()
-                        + " to resume from; start a new run instead of --resume"));
-                MetricsLog.rewind(metricsFile, at);
-            }
+            // resuming: cut metrics back to the restored step; starting from step 0 (no checkpoint yet): drop
+            // what a start killed before its first checkpoint logged. (The CLI refuses --resume without a checkpoint.)
+            long at = resume ? loop.resume().orElse(-1L) : -1L;
+            MetricsLog.rewind(metricsFile, at);
             loop.runUntil(stopAt);
             return loop.selectedTheta();
         } finally {
