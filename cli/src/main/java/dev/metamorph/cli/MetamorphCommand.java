@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Meta-learning domain adaptation: meta-train, adapt, evaluate, export, serve.",
         subcommands = {
             RunCommand.class,
+            ExportCommand.class,
             EvalCommand.class,
             ConfigCommand.class,
             DataCommand.class,
