@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             RunCommand.class,
             ExportCommand.class,
+            ServeCommand.class,
             EvalCommand.class,
             ConfigCommand.class,
             DataCommand.class,
