@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code metamorph bench}: benchmarks that print their protocol, machine and figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (model speed, frozen base speed, sinusoid MAML).",
-        subcommands = {BenchModelCommand.class, BenchBaseCommand.class, BenchSinusoidCommand.class})
+        subcommands = {BenchModelCommand.class, BenchBaseCommand.class, BenchSinusoidCommand.class, BenchServeCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
