@@ -43,6 +43,16 @@ public final class LruaWrite {
         return out;
     }
 
+    /** {@link #eraseAdd} into {@code m} itself (no copy: for large memories whose old contents are not needed for a backward pass). */
+    public static void eraseAddInPlace(double[] m, int width, double[] ww, double[] erase, double[] add) {
+        for (int j = 0; j < ww.length; j++) {
+            double wj = ww[j];
+            if (wj == 0) continue;
+            int o = j * width;
+            for (int x = 0; x < width; x++) m[o + x] = m[o + x] * (1.0 - wj * erase[x]) + wj * add[x];
+        }
+    }
+
     /** Gradients of an erase/add with respect to its inputs: the memory before, the write weights, erase and add. */
     public record EraseAddGradient(double[] memory, double[] weights, double[] erase, double[] add) {}
 

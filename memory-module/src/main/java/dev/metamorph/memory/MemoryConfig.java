@@ -11,10 +11,10 @@ import java.util.TreeSet;
  * Settings of the external memory (HOCON namespace {@code memory}, defaults in the module's
  * {@code reference.conf}): the per-domain store's capacity and eviction policy, key and value
  * widths, the top-k of sparse reads (0 = dense), the initial read strength, the usage decay, and
- * whether the model's reads also address the persistent store.
+ * the initial weight of the model's memory logits.
  */
 public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, EvictionPolicy eviction,
-                           double strength, double usageDecay, boolean persistent) {
+                           double strength, double usageDecay, double gain) {
     public MemoryConfig {
         Checks.positive("memory.capacity", capacity);
         Checks.positive("memory.key-size", keySize);
@@ -23,6 +23,7 @@ public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, E
         Checks.notNull("memory.eviction", eviction);
         Checks.positive("memory.strength", strength);
         Checks.inClosedRange("memory.usage-decay", usageDecay, 0.0, 1.0);
+        Checks.check(Double.isFinite(gain), "memory.gain must be finite, got %s", gain);
     }
 
     /** Reads and validates the {@code memory} namespace of a composed config; an unknown key is an error naming it. */
@@ -43,7 +44,7 @@ public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, E
             throw new ConfigException.BadValue(m.getValue("eviction").origin(), "memory.eviction", e.getMessage());
         }
         return new MemoryConfig(m.getInt("capacity"), m.getInt("key-size"), m.getInt("value-size"), m.getInt("top-k"), policy,
-                m.getDouble("strength"), m.getDouble("usage-decay"), m.getBoolean("persistent"));
+                m.getDouble("strength"), m.getDouble("usage-decay"), m.getDouble("gain"));
     }
 
     /** The defaults of {@code reference.conf}. */
@@ -55,22 +56,18 @@ public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, E
     public String toHocon() {
         return "memory {\n  capacity = " + capacity + "\n  key-size = " + keySize + "\n  value-size = " + valueSize
                 + "\n  top-k = " + topK + "\n  eviction = " + eviction.key() + "\n  strength = " + strength
-                + "\n  usage-decay = " + usageDecay + "\n  persistent = " + persistent + "\n}\n";
+                + "\n  usage-decay = " + usageDecay + "\n  gain = " + gain + "\n}\n";
     }
 
     public MemoryConfig withCapacity(int n) {
-        return new MemoryConfig(n, keySize, valueSize, topK, eviction, strength, usageDecay, persistent);
+        return new MemoryConfig(n, keySize, valueSize, topK, eviction, strength, usageDecay, gain);
     }
 
     public MemoryConfig withTopK(int k) {
-        return new MemoryConfig(capacity, keySize, valueSize, k, eviction, strength, usageDecay, persistent);
+        return new MemoryConfig(capacity, keySize, valueSize, k, eviction, strength, usageDecay, gain);
     }
 
     public MemoryConfig withEviction(EvictionPolicy p) {
-        return new MemoryConfig(capacity, keySize, valueSize, topK, p, strength, usageDecay, persistent);
-    }
-
-    public MemoryConfig withPersistent(boolean on) {
-        return new MemoryConfig(capacity, keySize, valueSize, topK, eviction, strength, usageDecay, on);
+        return new MemoryConfig(capacity, keySize, valueSize, topK, p, strength, usageDecay, gain);
     }
 }

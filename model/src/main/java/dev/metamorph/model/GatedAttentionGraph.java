@@ -85,6 +85,10 @@ final class GatedAttentionGraph {
 
     /** Builds the forward ops with every parameter group (except embed.tokens) given as its own variable, shaped by {@link #graphShape}. */
     static GatedAttentionGraph forward(SameDiff sd, ModelConfig c, ParamLayout layout, Map<String, SDVariable> params, GraphInputs in, long batch, long length) {
+        if (c.hasMemory()) {
+            throw new UnsupportedOperationException("model.memory = true runs on the eager path only: the graph path (maml.backend = samediff, "
+                    + "second-order maml) has no memory channel yet; use a first-order algorithm (fomaml, reptile, anil, pretrain) with maml.backend = auto or kernel, or set model.memory = false");
+        }
         GatedAttentionGraph g = new GatedAttentionGraph(sd, c, layout, params, in, batch, length);
         g.buildForward();
         return g;

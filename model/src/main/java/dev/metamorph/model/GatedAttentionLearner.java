@@ -98,7 +98,10 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
                 theta[off] = Math.log(INITIAL_COSINE_SCALE);
                 continue;
             } else if (name.equals(EncoderLayout.OUTPUT_W)) continue; // the adapter starts as the base's own embedding
-            else if (name.endsWith(".gate")) {
+            else if (name.startsWith("memory.")) {
+                initMemory(g, theta, rng);
+                continue;
+            } else if (name.endsWith(".gate")) {
                 for (int i = 0; i < g.length(); i++) theta[off + i] = config.gateInit();
                 continue;
             } else if (name.endsWith(".gamma")) {
@@ -109,6 +112,28 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             for (int i = 0; i < g.length(); i++) theta[off + i] = rng.nextGaussian() * std;
         }
         return Nd4j.createFromArray(theta).castTo(config.dtype());
+    }
+
+    /**
+     * The memory channel's start: a Gaussian projection (std 1/sqrt(width), which keeps cosines
+     * between encodings on average), one-hot label embeddings (class k on component k mod
+     * value-size), the configured read strength and gain.
+     */
+    private void initMemory(ParamGroup g, double[] theta, RandomGenerator rng) {
+        int off = (int) g.offset();
+        switch (g.name()) {
+            case EagerMemory.QUERY_W -> {
+                double std = 1.0 / Math.sqrt(g.shape().get(0));
+                for (int i = 0; i < g.length(); i++) theta[off + i] = rng.nextGaussian() * std;
+            }
+            case EagerMemory.LABEL -> {
+                int vd = config.memory().valueSize();
+                for (int k = 0; k < config.ways(); k++) theta[off + k * vd + k % vd] = 1.0;
+            }
+            case EagerMemory.STRENGTH -> theta[off] = Math.log(config.memory().strength());
+            case EagerMemory.GAIN -> theta[off] = config.memory().gain();
+            default -> throw new IllegalStateException("Unknown memory group " + g.name());
+        }
     }
 
     // ------------------------------------------------------------------ Learner
