@@ -79,6 +79,15 @@ class MemoryChannelTest {
     }
 
     @Test
+    void theModelConfigWithMemoryRoundTripsThroughItsHocon() {
+        ModelConfig on = tiny(3);
+        com.typesafe.config.Config parsed = com.typesafe.config.ConfigFactory.parseString(on.toHocon()).withFallback(com.typesafe.config.ConfigFactory.defaultReference());
+        assertEquals(on, ModelConfig.from(parsed));
+        ModelConfig off = TinyModels.tiny(ModelConfig.HeadType.PROTOTYPE, ModelConfig.Activation.GELU);
+        assertEquals(off, ModelConfig.from(com.typesafe.config.ConfigFactory.parseString(off.toHocon()).withFallback(com.typesafe.config.ConfigFactory.defaultReference())));
+    }
+
+    @Test
     void aQueryCopyingASupportRowReadsItsSlotAndItsClass() {
         ModelConfig cfg = tiny(0);
         GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
