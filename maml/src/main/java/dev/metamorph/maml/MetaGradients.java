@@ -40,7 +40,7 @@ public final class MetaGradients {
                     ? () -> new LearnerKernelAdapter<>(learner)
                     : () -> new LearnerKernelAdapter<>(replicas.get());
             Supplier<MetaGradient<B>> eagerEngine = () -> new KernelMetaGradient<>(eager, c.algorithm(), steps, joiner, threads);
-            if (!(learner instanceof GatedAttentionLearner gal) || gal.config().hasMemory()) return eagerEngine.get(); // the memory channel is eager-only
+            if (!(learner instanceof GatedAttentionLearner gal) || gal.config().hasMemory() && gal.config().memory().topK() > 0) return eagerEngine.get(); // top-k memory reads are eager-only
             Supplier<LearnerKernelAdapter<B>> graph = replicas == null
                     ? () -> LearnerKernelAdapter.graphPath(gal)
                     : () -> LearnerKernelAdapter.graphPath((GatedAttentionLearner) replicas.get());

@@ -14,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code memory.top-k > 0}; a support row never reads its own slot) and its read vector r_i joins the
  * head as logit_ik += {@code memory.gain} * r_i . L_k. The backward pass chains {@link ContentRead}'s
  * explicit one: gradients reach the query, the keys written in the episode (both through z into the
- * adapter), the projection, the label embedding, the strength and the gain.
+ * adapter), the projection, the label embedding, the strength and the gain. The graph path states the
+ * same channel (dense reads only) with {@link dev.metamorph.memory.MemoryReadOps} in {@link GatedAttentionGraph}.
  */
 final class EagerMemory {
     static final String QUERY_W = "memory.query.w";
@@ -54,7 +55,7 @@ final class EagerMemory {
                 for (int y = 0; y < kd; y++) keys[i * kd + y] += zx * proj[x * kd + y];
             }
         }
-        boolean[] isSlot = slotRows(f);
+        boolean[] isSlot = slotRows(f, n);
         int slots = 0;
         for (int i = 0; i < b; i++) if (isSlot[i]) slots++;
         int[] slotRow = new int[slots];
@@ -83,7 +84,7 @@ final class EagerMemory {
     }
 
     /** The episode's support rows (rows some other row's prototype is made of) are the memory's slots. */
-    private boolean[] slotRows(TaskFeed f) {
+    static boolean[] slotRows(TaskFeed f, int n) {
         int b = f.size();
         boolean[] slot = new boolean[b];
         for (int i = 0; i < b; i++) {
@@ -93,6 +94,18 @@ final class EagerMemory {
             }
         }
         return slot;
+    }
+
+    /**
+     * The graph path's additive read mask of one task [B * B] (row i, slot j): 0 where j is a support
+     * row other than i, {@link TaskFeed#MASKED} elsewhere.
+     */
+    static double[] readMask(TaskFeed f, int n) {
+        int b = f.size();
+        boolean[] slot = slotRows(f, n);
+        double[] mask = new double[b * b];
+        for (int i = 0; i < b; i++) for (int j = 0; j < b; j++) mask[i * b + j] = slot[j] && j != i ? 0.0 : TaskFeed.MASKED;
+        return mask;
     }
 
     /** Backward pass for dLogits [B * ways]: adds dLoss/dz into {@code dz} [B * width] and puts the memory groups' gradients. */

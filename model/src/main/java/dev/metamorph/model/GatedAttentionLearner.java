@@ -272,6 +272,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         if (config.head() == ModelConfig.HeadType.PROTOTYPE) v.put("proto", sd.placeHolder(prefix + "proto", dt, tasks, b * n, b));
         if (config.head() == ModelConfig.HeadType.PROTOTYPE && config.hasBase()) v.put("lexical", sd.placeHolder(prefix + "lexical", dt, tasks, b, n));
         if (config.memoryRead()) v.put("memory", sd.placeHolder(prefix + "memory", dt, tasks, b, d));
+        if (config.hasMemory()) v.put("memoryMask", sd.placeHolder(prefix + "memoryMask", dt, tasks, b, b));
         return new GraphInputs(prefix, tasks, v);
     }
 
@@ -439,6 +440,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         double[] lossW = new double[tasks * b];
         double[] proto = new double[tasks * b * n * b];
         double[] mem = config.memoryRead() ? new double[tasks * b * d] : null;
+        double[] memMask = config.hasMemory() ? new double[tasks * b * b] : null;
         for (int k = 0; k < tasks; k++) {
             TokenBatch tb = batches.get(k);
             if (tb.size() != b || tb.length() != t) throw new IllegalArgumentException("Task " + k + " of split '" + inputs.prefix() + "' has a batch of " + tb.size() + "x" + tb.length() + " tokens; the graph was declared for " + b + "x" + t);
@@ -448,6 +450,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             System.arraycopy(f.lossW(), 0, lossW, k * b, b);
             System.arraycopy(f.proto(), 0, proto, k * b * n * b, b * n * b);
             if (mem != null) System.arraycopy(f.memory(), 0, mem, k * b * d, b * d);
+            if (memMask != null) System.arraycopy(EagerMemory.readMask(f, n), 0, memMask, k * b * b, b * b);
             for (int i = 0; i < b; i++) y[(k * b + i) * n + f.labels()[i]] = 1.0;
             if (config.hasBase()) {
                 int e = config.baseDim();
@@ -475,6 +478,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         if (basePooled != null) f.put("basePooled", Nd4j.createFromArray(basePooled).castTo(dt).reshape(tasks, b, config.baseDim()));
         if (lexical != null) f.put("lexical", Nd4j.createFromArray(lexical).castTo(dt).reshape(tasks, b, n));
         if (mem != null) f.put("memory", Nd4j.createFromArray(mem).castTo(dt).reshape(tasks, b, d));
+        if (memMask != null) f.put("memoryMask", Nd4j.createFromArray(memMask).castTo(dt).reshape(tasks, b, b));
         for (Map.Entry<String, INDArray> e : f.entrySet()) feeds.put(inputs.get(e.getKey()).name(), e.getValue());
     }
 

@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The external memory channel ({@code model.memory}): finite differences in double over every
  * parameter (adapter and memory groups), dense and top-k, without and with a base; the groups it adds
- * to the layout; an exact copy of a support row is read from its slot; the graph path refuses it.
+ * to the layout; an exact copy of a support row is read from its slot; the graph path (backward as
+ * ops) equals the eager pass for dense reads and refuses top-k.
  */
 class MemoryChannelTest {
     private static MemoryConfig memory(int topK) {
@@ -107,11 +108,37 @@ class MemoryChannelTest {
     }
 
     @Test
-    void theGraphPathRefusesTheMemoryChannelWithAClearMessage() {
-        ModelConfig cfg = tiny(0);
-        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+    void theGraphPathWithBackwardAsOpsEqualsTheEagerPassAndRefusesTopK() {
+        for (ModelConfig cfg : List.of(tiny(0), BaseAdapterTest.config(ModelConfig.HeadType.PROTOTYPE).withDtype(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .withMemory(new MemoryConfig(64, 4, 3, 0, dev.metamorph.memory.EvictionPolicy.OLDEST, 4.0, 0.95, 1.5)))) {
+            GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+            SeededRandom rng = new SeededRandom(12);
+            List<TokenBatch> batches = new java.util.ArrayList<>();
+            List<INDArray> rows = new java.util.ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                if (cfg.hasBase()) {
+                    TokenBatch s = BaseAdapterTest.batch(rng, 6, 5, cfg.maxLength()), q = BaseAdapterTest.batch(rng, 4, 5, cfg.maxLength());
+                    batches.add(TokenBatch.episode(s, q).withLexical(BaseAdapterTest.lexical(rng, 10)));
+                } else {
+                    TokenBatch s = TinyModels.batch(rng, 6, 6, cfg.vocabSize(), cfg.ways()), q = TinyModels.batch(rng, 4, 6, cfg.vocabSize(), cfg.ways());
+                    batches.add(TokenBatch.episode(s.ids(), s.labels(), q.ids(), q.labels()));
+                }
+                rows.add(TinyModels.randomTheta(learner, 40 + k).reshape(1, learner.layout().size()));
+            }
+            INDArray thetas = org.nd4j.linalg.factory.Nd4j.vstack(rows);
+            if (!cfg.hasBase()) learner.useEmbeddingsFrom(thetas);
+            List<LossAndGradient> graph = learner.graphLossAndGradient(thetas, batches), eager = learner.lossAndGradient(thetas, batches);
+            for (int k = 0; k < 2; k++) {
+                assertEquals(eager.get(k).loss(), graph.get(k).loss(), 1e-10, "task " + k + " loss");
+                double diff = eager.get(k).gradient().reshape(-1).sub(graph.get(k).gradient().reshape(-1)).amaxNumber().doubleValue();
+                assertTrue(diff < 1e-10, "task " + k + ": graph and eager gradients differ by " + diff + (cfg.hasBase() ? " (base)" : ""));
+            }
+        }
+        ModelConfig top = tiny(2);
+        GatedAttentionLearner learner = new GatedAttentionLearner(top);
         INDArray theta = TinyModels.randomTheta(learner, 1).reshape(1, learner.layout().size());
-        Exception e = assertThrows(UnsupportedOperationException.class, () -> learner.graphLossAndGradient(theta, List.of(episode(cfg, 2))));
-        assertTrue(e.getMessage().contains("model.memory") && e.getMessage().contains("first-order"), e.getMessage());
+        learner.useEmbeddingsFrom(theta);
+        Exception e = assertThrows(UnsupportedOperationException.class, () -> learner.graphLossAndGradient(theta, List.of(episode(top, 2))));
+        assertTrue(e.getMessage().contains("memory.top-k") && e.getMessage().contains("eager"), e.getMessage());
     }
 }
