@@ -5,7 +5,6 @@ import dev.metamorph.core.data.TaskSampler;
 import dev.metamorph.core.learn.NonFiniteException;
 import dev.metamorph.core.learn.TaskData;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +38,7 @@ public final class MetaTrainingLoop<B> {
     private final CheckpointStore checkpoints;
     private final Consumer<Map<String, Object>> metrics;
     private final boolean progressBar;
+    private MetaBatchExecutor executor;
     private ValidationScore validationScore;
     private String validationMetric = "val_loss";
     private long step;
@@ -116,6 +116,16 @@ public final class MetaTrainingLoop<B> {
         return this;
     }
 
+    /**
+     * Draws and computes the meta-batches with {@code executor} (e.g. on Spark executors) instead of
+     * in process ({@link InProcessMetaBatches} over the sampler and the learner's engine). The loop
+     * does not close it. Validation stays in process. Call before {@link #run()}.
+     */
+    public MetaTrainingLoop<B> executeWith(MetaBatchExecutor executor) {
+        this.executor = executor;
+        return this;
+    }
+
     /** Iterations completed so far. */
     public long step() {
         return step;
@@ -152,7 +162,7 @@ public final class MetaTrainingLoop<B> {
     public Result runUntil(long stopAt) {
         long end = Math.min(stopAt, config.iterations());
         long startStep = step;
-        List<TaskData<B>> batch = new ArrayList<>(config.metaBatch());
+        MetaBatchExecutor batches = executor != null ? executor : new InProcessMetaBatches<>(sampler, learner.engine());
         double loss = Double.NaN;
         long t0 = System.nanoTime();
         ProgressBar pb = progressBar ? new ProgressBarBuilder().setTaskName(config.algorithm().key()).setInitialMax(config.iterations())
@@ -162,10 +172,8 @@ public final class MetaTrainingLoop<B> {
             // The initial theta is a candidate too: meta-training that never beats it on meta-val keeps it.
             if (step == 0 && end > 0 && validates() && config.select() == MamlConfig.Selection.BEST_VAL) validate(Double.NaN);
             while (step < end) {
-                batch.clear();
-                for (int i = 0; i < config.metaBatch(); i++) batch.add(sampler.sample(samplerRng));
                 try {
-                    loss = learner.metaStep(batch);
+                    loss = learner.metaStep((th, al, gt, ga) -> batches.compute(samplerRng, config.metaBatch(), th, al, gt, ga));
                 } catch (NonFiniteException e) {
                     throw e.at(step + 1);   // theta is unchanged, and no checkpoint of this step is written
                 }

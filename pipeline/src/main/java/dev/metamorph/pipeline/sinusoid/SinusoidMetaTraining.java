@@ -5,7 +5,11 @@ import dev.metamorph.core.SeedSequence;
 import dev.metamorph.core.learn.RegressionBatch;
 import dev.metamorph.core.learn.TaskData;
 import dev.metamorph.datasets.sinusoid.SinusoidTaskSampler;
+import com.typesafe.config.Config;
 import dev.metamorph.maml.CheckpointStore;
+import dev.metamorph.maml.ExecutionConfig;
+import dev.metamorph.maml.MetaBatchExecutor;
+import dev.metamorph.maml.MetaBatchExecutorProvider;
 import dev.metamorph.maml.MamlConfig;
 import dev.metamorph.maml.MetaGradients;
 import dev.metamorph.maml.MetaLearner;
@@ -35,6 +39,24 @@ public final class SinusoidMetaTraining {
 
     /** Trains up to step {@code stopAt} (use {@code config.iterations()} for a whole run) and returns the theta it keeps ({@code maml.select}). */
     public static double[] train(MamlConfig config, SeedSequence seeds, Path runDir, boolean resume, long stopAt, boolean progressBar) {
+        return train(config, seeds, runDir, resume, stopAt, progressBar, (Config) null);
+    }
+
+    /**
+     * As above, with the meta-batches computed where {@code maml.executor} of {@code composed} says
+     * (its {@code spark} group configures Spark); {@code composed} null = in process.
+     */
+    public static double[] train(MamlConfig config, SeedSequence seeds, Path runDir, boolean resume, long stopAt, boolean progressBar, Config composed) {
+        MetaBatchExecutor distributed = composed == null ? null
+                : MetaBatchExecutorProvider.open(ExecutionConfig.from(composed), composed, new SinusoidTasks(config, composed));
+        try {
+            return trainWith(config, seeds, runDir, resume, stopAt, progressBar, distributed);
+        } finally {
+            if (distributed != null) distributed.close();
+        }
+    }
+
+    private static double[] trainWith(MamlConfig config, SeedSequence seeds, Path runDir, boolean resume, long stopAt, boolean progressBar, MetaBatchExecutor distributed) {
         MlpLearner mlp = new MlpLearner(config.sinusoid().sizes());
         SinusoidTaskSampler sampler = new SinusoidTaskSampler(config.sinusoid().support(), config.sinusoid().query());
         List<TaskData<RegressionBatch>> val = new ArrayList<>();
@@ -50,6 +72,7 @@ public final class SinusoidMetaTraining {
              BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             MetaTrainingLoop<RegressionBatch> loop = new MetaTrainingLoop<>(config, learner, sampler, seeds.child("sampler"), val,
                     new CheckpointStore(runDir.resolve("checkpoints")), m -> writeLine(metrics, m), progressBar);
+            if (distributed != null) loop.executeWith(distributed);
             if (resume) loop.resume();
             loop.runUntil(stopAt);
             return loop.selectedTheta();
