@@ -1,10 +1,13 @@
 package dev.metamorph.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.metamorph.core.SeedSequence;
 import dev.metamorph.core.learn.ParamGroup;
+import dev.metamorph.core.config.ConfigComposer;
 import dev.metamorph.core.run.AtomicFiles;
+import dev.metamorph.core.run.RunContext;
+import dev.metamorph.maml.CheckpointStore;
+import java.time.Clock;
 import dev.metamorph.maml.MamlConfig;
 import dev.metamorph.maml.ThetaDigest;
 import dev.metamorph.pipeline.sinusoid.SinusoidMetaTraining;
@@ -56,8 +59,23 @@ public final class MetaTrainCommand implements Callable<Integer> {
             Path conf = resume.resolve("config.resolved.conf");
             if (!Files.isRegularFile(conf)) throw new ExitCodes.UserError("--resume: " + conf + " does not exist; give the folder of a run started with meta-train");
             if (!config.overrides().isEmpty()) throw new ExitCodes.UserError("--resume continues a run with its own config; drop the overrides " + config.overrides());
-            Config c = ConfigFactory.parseFile(conf.toFile()).withFallback(ConfigFactory.defaultReference()).resolve();
-            return train(c, new SeedSequence(c.getLong("run.seed")), resume, true, out);
+            RunContext run;
+            try {
+                run = RunContext.resume(resume, ConfigComposer.projectRoot(), Clock.systemDefaultZone());
+            } catch (IllegalArgumentException | IllegalStateException | com.typesafe.config.ConfigException e) {
+                throw new ExitCodes.UserError("--resume: " + e.getMessage(), e);
+            }
+            try (run) {
+                if (new CheckpointStore(resume.resolve("checkpoints")).newestFirst().isEmpty()) {
+                    throw new ExitCodes.UserError("--resume: " + resume + " holds no checkpoint (checkpoints/step-*.ckpt), so there is nothing to resume; start a new run");
+                }
+                try {
+                    return train(run.config(), run.seeds(), resume, true, out);
+                } catch (IllegalStateException e) {
+                    if (e instanceof dev.metamorph.core.learn.NonFiniteException) throw e;
+                    throw new ExitCodes.UserError("--resume: " + e.getMessage(), e);
+                }
+            }
         }
         return config.launch(run -> {
             if ("definitions".equals(run.config().getString("maml.task"))) return definitions(run, out);

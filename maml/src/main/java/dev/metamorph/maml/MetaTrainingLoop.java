@@ -131,16 +131,33 @@ public final class MetaTrainingLoop<B> {
         return step;
     }
 
-    /** Restores the newest checkpoint if there is one; returns its step. */
+    /**
+     * Restores the newest checkpoint that verifies (falling back past damaged ones, each logged);
+     * returns its step, or empty when the folder holds no checkpoint at all.
+     *
+     * @throws IllegalStateException if there are checkpoints but none verifies, or the newest
+     *     usable one is past {@code maml.iterations} (each named with the reason)
+     */
     public Optional<Long> resume() {
         if (checkpoints == null) return Optional.empty();
-        Optional<Path> latest = checkpoints.latest();
-        if (latest.isEmpty()) return Optional.empty();
-        CheckpointStore.Header h = checkpoints.load(latest.get(), config.algorithm(), learner);
+        CheckpointStore.Found found = checkpoints.newestVerified(config.algorithm(), learner);
+        if (found.file().isEmpty()) {
+            if (found.rejected().isEmpty()) return Optional.empty();
+            StringBuilder why = new StringBuilder("No checkpoint in " + checkpoints.dir() + " verifies, so the run cannot resume:");
+            for (CheckpointStore.Rejected r : found.rejected()) why.append("\n  ").append(r.file().getFileName()).append(": ").append(r.reason());
+            why.append("\nStart a new run (or move the damaged checkpoints away to restart this one from scratch).");
+            throw new IllegalStateException(why.toString());
+        }
+        CheckpointStore.Header h = found.header();
+        if (h.step() > config.iterations()) {
+            throw new IllegalStateException("Checkpoint " + found.file().get() + " is at step " + h.step() + ", past maml.iterations = "
+                    + config.iterations() + "; resume with the run's own config");
+        }
         samplerRng.restore(h.samplerState());
         step = h.step();
         best = h.best();
-        LOG.info("Resumed from {} at step {}", latest.get(), step);
+        lastValidated = -1;
+        LOG.info("Resumed from {} at step {}", found.file().get(), step);
         return Optional.of(step);
     }
 

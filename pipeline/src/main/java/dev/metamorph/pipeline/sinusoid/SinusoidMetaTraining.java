@@ -1,7 +1,7 @@
 package dev.metamorph.pipeline.sinusoid;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metamorph.core.SeedSequence;
+import dev.metamorph.core.run.MetricsLog;
 import dev.metamorph.core.learn.RegressionBatch;
 import dev.metamorph.core.learn.TaskData;
 import dev.metamorph.datasets.sinusoid.SinusoidTaskSampler;
@@ -15,26 +15,21 @@ import dev.metamorph.maml.MetaGradients;
 import dev.metamorph.maml.MetaLearner;
 import dev.metamorph.maml.MetaTrainingLoop;
 import dev.metamorph.model.mlp.MlpLearner;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Meta-training on sinusoid tasks in a run folder: {@code metrics.jsonl} (appended, so a resumed
  * run continues the file) and {@code checkpoints/}. With {@code resume} it continues from the
- * newest checkpoint. Generators: {@code init} (theta), {@code sampler} (meta-batches, checkpointed)
+ * newest checkpoint that verifies and first cuts {@code metrics.jsonl}
+ * back to that checkpoint's step, so every step is logged once. Generators: {@code init} (theta), {@code sampler} (meta-batches, checkpointed)
  * and {@code meta-val} (fixed validation tasks) from the run's {@link SeedSequence}.
  */
 public final class SinusoidMetaTraining {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private SinusoidMetaTraining() {}
 
     /** Trains up to step {@code stopAt} (use {@code config.iterations()} for a whole run) and returns the theta it keeps ({@code maml.select}). */
@@ -68,26 +63,20 @@ public final class SinusoidMetaTraining {
             throw new UncheckedIOException("Cannot create run folder " + runDir, e);
         }
         Path metricsFile = runDir.resolve("metrics.jsonl");
-        try (MetaLearner<RegressionBatch> learner = new MetaLearner<>(config, mlp.layout(), mlp.initialParameterArray(seeds.child("init")), MetaGradients.create(mlp, config, RegressionBatch::concat));
-             BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        MetricsLog metrics = MetricsLog.appendingTo(metricsFile);
+        try (MetaLearner<RegressionBatch> learner = new MetaLearner<>(config, mlp.layout(), mlp.initialParameterArray(seeds.child("init")), MetaGradients.create(mlp, config, RegressionBatch::concat))) {
+            CheckpointStore store = new CheckpointStore(runDir.resolve("checkpoints"));
             MetaTrainingLoop<RegressionBatch> loop = new MetaTrainingLoop<>(config, learner, sampler, seeds.child("sampler"), val,
-                    new CheckpointStore(runDir.resolve("checkpoints")), m -> writeLine(metrics, m), progressBar);
+                    store, metrics::append, progressBar);
             if (distributed != null) loop.executeWith(distributed);
-            if (resume) loop.resume();
+            // resuming: cut metrics back to the restored step; starting from step 0 (no checkpoint yet): drop
+            // what a start killed before its first checkpoint logged. (The CLI refuses --resume without a checkpoint.)
+            long at = resume ? loop.resume().orElse(-1L) : -1L;
+            MetricsLog.rewind(metricsFile, at);
             loop.runUntil(stopAt);
             return loop.selectedTheta();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + metricsFile, e);
-        }
-    }
-
-    private static void writeLine(BufferedWriter out, Map<String, Object> record) {
-        try {
-            out.write(JSON.writeValueAsString(record));
-            out.newLine();
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot append to metrics.jsonl", e);
+        } finally {
+            metrics.close();
         }
     }
 }
