@@ -23,6 +23,7 @@ final class ConsoleJobListener implements JobListener {
     private final PrintWriter out;
     private final List<EvalRow> rows = new ArrayList<>();
     private final List<Path> models = new ArrayList<>();
+    private final List<Path> adapters = new ArrayList<>();
     private Path html, markdown;
 
     ConsoleJobListener(PrintWriter out) {
@@ -81,6 +82,12 @@ final class ConsoleJobListener implements JobListener {
     }
 
     @Override
+    public void exported(String domain, dev.metamorph.pipeline.export.AdapterExport.Result r) {
+        out.println(ExportCommand.describe(domain, r));
+        adapters.add(r.bundle());
+    }
+
+    @Override
     public void finished(StageTimes times) {
         if (!rows.isEmpty()) {
             Map<String, Double> best = new HashMap<>();
@@ -100,16 +107,7 @@ final class ConsoleJobListener implements JobListener {
             out.println("report (Markdown): " + markdown);
         }
         for (Path m : models) out.println("model: " + m);
-        if (html != null) {
-            Path export = html.getParent().getParent().resolve("export");
-            if (java.nio.file.Files.isDirectory(export)) {
-                try (var dirs = java.nio.file.Files.list(export)) {
-                    dirs.filter(java.nio.file.Files::isDirectory).sorted().forEach(d -> out.println("adapter: " + d));
-                } catch (java.io.IOException e) {
-                    out.println("adapter: cannot list " + export + ": " + e.getMessage());
-                }
-            }
-        }
+        for (Path a : adapters) out.println("adapter: " + a);
         out.flush();
     }
 

@@ -40,9 +40,14 @@ class RunAndEvalCommandTest extends CliTestBase {
         assertEquals(kept, events(runDir, "meta-train-done").get(0).get("selected_step").asLong());
         assertTrue(r.out().contains("kept theta of step " + kept), r.out());
         assertTrue(summary.contains("report episodes (not used for selection)"), summary);
-        assertTrue(r.out().matches("(?s).*stage times: data [0-9.]+ s, meta-train [0-9.]+ s, curriculum [0-9.]+ s, eval [0-9.]+ s, report [0-9.]+ s\\R.*"), r.out());
+        assertTrue(r.out().matches("(?s).*stage times: data [0-9.]+ s, meta-train [0-9.]+ s, curriculum [0-9.]+ s, eval [0-9.]+ s, export [0-9.]+ s, report [0-9.]+ s\\R.*"), r.out());
         List<String> timed = events(runDir, "stage-time").stream().map(n -> n.get("stage").asText()).toList();
-        assertEquals(List.of("data", "meta-train", "curriculum", "eval", "report"), timed);
+        assertEquals(List.of("data", "meta-train", "curriculum", "eval", "export", "report"), timed);
+        assertTrue(Files.isRegularFile(runDir.resolve("export/gcide.adapter.zip")), "the export stage writes the target domain's bundle");
+        JsonNode exported = events(runDir, "export").get(0);
+        assertEquals("gcide", exported.get("domain").asText());
+        assertTrue(exported.get("labels").asInt() >= 2 && exported.get("accuracy").asDouble() >= 0, exported.toString());
+        assertTrue(r.out().contains("export gcide: "), r.out());
         assertEquals(1, events(runDir, "stage-times").size());
         List<JsonNode> evals = evalEvents(runDir);
         assertEquals(4 * 2, evals.size(), "four methods x two shot settings");
@@ -69,6 +74,8 @@ class RunAndEvalCommandTest extends CliTestBase {
         assertTrue(Files.isRegularFile(runDir.resolve("report/report.html")) && Files.isRegularFile(runDir.resolve("report/report.md")));
         assertTrue(r.out().contains("report: " + runDir.resolve("report/report.html")), r.out());
         assertTrue(r.out().contains("model: " + runDir.resolve("model/adapted-gcide.zip")), r.out());
+        assertTrue(r.out().contains("adapter: " + runDir.resolve("export/gcide.adapter.zip")), r.out());
+        assertTrue(Files.readString(runDir.resolve("report/report.html")).contains("export/gcide.adapter.zip</code></td><td>exported adapter bundle"), "the report lists the bundle");
         assertTrue(r.out().matches("(?s).*\\* curriculum +theta_0 \\+ curriculum +gcide .*|(?s).*\\* (random-init|theta0|tfidf-prototype) .*"), "a best row is marked:\n" + r.out());
         Files.delete(runDir.resolve("report/report.html"));
         Result rebuilt = run("report", runDir.toString());

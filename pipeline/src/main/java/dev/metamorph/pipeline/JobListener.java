@@ -36,6 +36,9 @@ public interface JobListener {
     /** The run's report is built: {@code report/report.html} (self-contained) and {@code report/report.md}. */
     default void reportBuilt(Path html, Path markdown) { }
 
+    /** The export stage wrote a target domain's adapter bundle. */
+    default void exported(String domain, dev.metamorph.pipeline.export.AdapterExport.Result result) { }
+
     /** The job ended; the wall time of each stage. */
     default void finished(StageTimes times) { }
 }

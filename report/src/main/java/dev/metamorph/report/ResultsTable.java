@@ -30,6 +30,7 @@ public final class ResultsTable {
     /** What kind of row {@code method} is, for the table's second column. */
     public static String kind(String method) {
         if (isFloor(method)) return method.equals(DenseFloors.BASE_LINEAR_PROBE) ? "floor (fitted on the support set)" : "floor (no training)";
+        if (method.endsWith("+memory") && !method.equals("curriculum+memory")) return kind(method.substring(0, method.length() - "+memory".length())) + " + memory";
         return switch (method) {
             case "random-init" -> "untrained adapter";
             case "theta0" -> "meta-trained theta_0";
