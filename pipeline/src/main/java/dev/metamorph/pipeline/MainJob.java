@@ -52,6 +52,7 @@ public final class MainJob {
 
     /** Runs every stage; returns the stage times (also written to metrics.jsonl and given to the listener). */
     public StageTimes run() throws IOException {
+        checkConfig(run.config());
         StageTimes times = new StageTimes(run.metrics()::append);
         DatasetConfig data = DatasetConfig.from(run.config());
         DomainStore store = times.time("data", () -> DataStage.open(run, data, importProgress, listener));
@@ -88,6 +89,21 @@ public final class MainJob {
         times.time("report", () -> evaluation.writeReport(data));
         finish(times);
         return times;
+    }
+
+    /**
+     * Reads every config record the stages will read, so that a bad value fails before the first
+     * stage runs (not after minutes of data import and base features). Throws Typesafe Config's
+     * {@code ConfigException} naming the key, as the stages would.
+     */
+    public static void checkConfig(com.typesafe.config.Config config) {
+        DatasetConfig.from(config);
+        ModelConfig model = ModelConfig.from(config);
+        if (model.hasBase()) dev.metamorph.model.base.BaseConfig.from(config);
+        dev.metamorph.maml.MamlConfig.from(config);
+        if (config.getBoolean("curriculum.enabled")) dev.metamorph.curriculum.CurriculumConfig.from(config);
+        dev.metamorph.eval.EvalConfig.from(config);
+        PromptsConfig.from(config);
     }
 
     /**

@@ -288,7 +288,12 @@ public final class ConfigComposer {
 
     private Config parse(Path file) {
         try {
+            String text = Files.readString(file);
+            HoconDepth.TooDeep deep = HoconDepth.check(text, HoconDepth.MAX_DEPTH);
+            if (deep != null) throw new ConfigError(HoconDepth.message(Origins.relative(file, projectRoot) + ":" + deep.line(), deep, HoconDepth.MAX_DEPTH));
             return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+        } catch (IOException e) {
+            throw new ConfigError("Cannot read " + Origins.relative(file, projectRoot) + ": " + e.getMessage(), e);
         } catch (ConfigException e) {
             throw new ConfigError("Cannot read " + Origins.relative(file, projectRoot) + ": " + cleanMessage(e), e);
         }
