@@ -106,14 +106,6 @@ public record DatasetConfig(
         Map<String, Double> weights = new LinkedHashMap<>();
         Config w = d.getConfig("dataset.domain-weights");
         for (var e : w.root().entrySet()) weights.put(e.getKey(), d.getDouble("dataset.domain-weights." + quoted(e.getKey())));
-        try {
-            return create(d, weights);
-        } catch (IllegalArgumentException e) {
-            throw new com.typesafe.config.ConfigException.BadValue(d.getConfig("dataset").origin(), "dataset", e.getMessage(), e);
-        }
-    }
-
-    private static DatasetConfig create(Config d, Map<String, Double> weights) {
         return new DatasetConfig(
                 d.getString("dataset.cache-dir"),
                 d.getStringList("dataset.domains"),

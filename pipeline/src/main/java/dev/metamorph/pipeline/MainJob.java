@@ -97,7 +97,11 @@ public final class MainJob {
      * {@code ConfigException} naming the key, as the stages would.
      */
     public static void checkConfig(com.typesafe.config.Config config) {
-        DatasetConfig.from(config);
+        try {
+            DatasetConfig.from(config);
+        } catch (IllegalArgumentException e) {
+            throw new com.typesafe.config.ConfigException.BadValue(config.getValue("dataset").origin(), "dataset", e.getMessage(), e);
+        }
         ModelConfig model = ModelConfig.from(config);
         if (model.hasBase()) dev.metamorph.model.base.BaseConfig.from(config);
         dev.metamorph.maml.MamlConfig.from(config);
