@@ -42,6 +42,14 @@ class HostileCliInputTest extends CliTestBase {
     }
 
     @Test
+    void aSubstitutionCycleIsAConfigurationError() {
+        Result r = run("config", "show", "--resolve", "maml.inner-lr=${maml.inner-lr}");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("override #1 'maml.inner-lr=${maml.inner-lr}'") && r.err().contains("cycle"), r.err());
+        noJava(r);
+    }
+
+    @Test
     void hugeSweepIsRefusedBeforeAnythingRuns() {
         Result r = run("run", "-m", "maml.inner-lr=range(0,1000)", "maml.inner-steps=range(0,1000)", "run.multirun-dir=" + dir.resolve("m"));
         assertEquals(2, r.code(), r.err());

@@ -83,6 +83,9 @@ public final class ModelArchive {
         Map<String, byte[]> entries = new HashMap<>();
         try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) entries.put(e.getName(), zip.readAllBytes());
+        } catch (IllegalArgumentException e) {
+            // ZipInputStream's own complaint about an entry name that is not UTF-8 (found by ModelArchiveFuzzTest)
+            throw new IOException(file + ": not a model archive (a zip entry name is not valid UTF-8: " + e.getMessage() + ")", e);
         }
         for (String need : new String[] {"model.json", "model.conf", "theta.bin"}) {
             if (!entries.containsKey(need)) throw new IOException(file + ": entry '" + need + "' is missing; not a model written by ModelArchive.save");
