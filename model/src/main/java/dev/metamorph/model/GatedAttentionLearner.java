@@ -187,6 +187,23 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         return losses;
     }
 
+    /**
+     * The rows the head scores, one per batch row ([size][{@link ModelConfig#embeddingWidth}]), at
+     * {@code theta} [P]: the eager forward pass without the head (with a base: the base's pooled
+     * embedding plus the adapter's pooled state through {@code output.w}). The batch's labels and
+     * prototype rows play no part. What a served adapter computes once for its support rows (the
+     * class prototypes) and per request for the query rows; {@link PrototypeScores} turns them into
+     * the prototype head's logits.
+     */
+    public double[][] embeddings(INDArray theta, TokenBatch batch) {
+        INDArray th = asModelType(theta).reshape(layout.size());
+        double[] flat = eager().embeddings(th, feedOf(batch, 0));
+        int w = config.embeddingWidth();
+        double[][] out = new double[batch.size()][];
+        for (int i = 0; i < out.length; i++) out[i] = java.util.Arrays.copyOfRange(flat, i * w, (i + 1) * w);
+        return out;
+    }
+
     private EagerEncoder eager() {
         if (eager == null) eager = new EagerEncoder(config, layout);
         return eager;

@@ -9,6 +9,10 @@ import dev.metamorph.model.ModelArchive;
 import dev.metamorph.model.ModelConfig;
 import dev.metamorph.prompts.PromptsConfig;
 import dev.metamorph.prompts.TemplateRegistry;
+import dev.metamorph.model.base.BaseEncoder;
+import dev.metamorph.pipeline.export.AdapterBundle;
+import dev.metamorph.pipeline.export.AdapterExport;
+import dev.metamorph.pipeline.export.ExportOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The main job on the definitions benchmark, inside one run folder, as timed stages: {@code data}
  * (import if missing), {@code base-features} (when a pretrained base is plugged in),
  * {@code meta-train} on the source domains, {@code curriculum} per target domain, {@code eval}
- * few-shot on the target domain's held-out classes, and {@code report}. Writes
+ * few-shot on the target domain's held-out classes, {@code report}, and
+ * {@code export} (an adapter bundle per target domain, {@code export.enabled}). Writes
  * {@code metrics.jsonl} (with a {@code stage-time} event per stage and a {@code stage-times}
  * summary) and {@code report/summary.md}; tells a {@link JobListener} as it goes.
  */
@@ -87,8 +92,38 @@ public final class MainJob {
             return null;
         });
         times.time("report", () -> evaluation.writeReport(data));
+        ExportOptions export = ExportOptions.from(run.config());
+        if (export.enabled() && prototype) times.time("export", () -> exportAdapters(data, export));
+        else if (export.enabled()) LOG.info("export skipped: model.head = zero has no labels to serve (export needs model.head = prototype)");
         finish(times);
         return times;
+    }
+
+    /** The export stage: one adapter bundle per target domain in {@code export/<domain>.adapter.zip}, with an {@code export} event in metrics.jsonl each. */
+    private List<Path> exportAdapters(DatasetConfig data, ExportOptions options) {
+        List<Path> out = new ArrayList<>();
+        try (BaseEncoder base = AdapterExport.openBase(run.config(), run.projectRoot())) {
+            for (String target : data.targetDomains()) {
+                Path file = run.dir().resolve("export").resolve(target + AdapterBundle.SUFFIX);
+                AdapterExport.Result r = AdapterExport.export(run.dir(), run.config(), run.projectRoot(), target, file, options, base, version());
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("event", "export");
+                m.put("domain", target);
+                m.put("bundle", run.dir().relativize(r.bundle()).toString());
+                m.put("encoding", options.encoding().key());
+                m.putAll(r.metrics());
+                run.metrics().append(m);
+                listener.exported(target, r);
+                out.add(r.bundle());
+            }
+        }
+        return out;
+    }
+
+    /** The Metamorph version of the running jar, or {@code dev} when run from classes. */
+    public static String version() {
+        String v = MainJob.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     /**
