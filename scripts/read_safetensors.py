@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Print the tensors of a safetensors file (adapter.safetensors, memory.safetensors).
 
-Needs only the Python standard library. For each tensor prints its name, dtype, shape and the sum
+Needs only the Python standard library (numpy, when installed, for read() as a module). For each tensor prints its name, dtype, shape and the sum
 of its elements, then the __metadata__ entries. Checks the same rules as Metamorph's reader
 (core/io/SafeTensors*): an 8-byte length, a header of at most 100,000,000 bytes of UTF-8 JSON
 holding one object (no key twice, no NaN or Infinity, nothing after it but spaces), every tensor
@@ -138,8 +138,8 @@ def values(data, code, begin, count):
     return [float(v) for v in raw]
 
 
-def read(f):
-    """The tensors and metadata of an open file; raises FormatError for a broken file."""
+def read_header(f):
+    """Checks an open file; returns (tensors, metadata, data start). Raises FormatError for a broken file."""
     f.seek(0, 2)
     size = f.tell()
     f.seek(0)
@@ -154,6 +154,32 @@ def read(f):
     return tensors, metadata, 8 + n
 
 
+def read(path):
+    """For use as a module: {name: (dtype, shape, begin, end, values)}, metadata. values is a numpy
+    array of the tensor's shape when numpy is installed (BF16 widened to float32), else a flat list of
+    floats. Raises FormatError for a broken file and OSError for an unreadable one."""
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    with open(path, "rb") as f:
+        tensors, metadata, start = read_header(f)
+        f.seek(start)
+        data = f.read()
+    out = {}
+    for name, code, shape, begin, end, count in tensors:
+        if np is None:
+            out[name] = (code, tuple(shape), begin, end, values(data, code, begin, count))
+            continue
+        numpy_type = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "BF16": "<u2", "I64": "<i8", "I32": "<i4", "I16": "<i2",
+                      "I8": "i1", "U8": "u1", "BOOL": "?"}[code]
+        array = np.frombuffer(data[begin:end], dtype=np.dtype(numpy_type), count=count).reshape(shape)
+        if code == "BF16":
+            array = (array.astype(np.uint32) << 16).view(np.float32)
+        out[name] = (code, tuple(shape), begin, end, array)
+    return out, metadata
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file")
@@ -161,7 +187,7 @@ def main():
     args = parser.parse_args()
     try:
         with open(args.file, "rb") as f:
-            tensors, metadata, start = read(f)
+            tensors, metadata, start = read_header(f)
             data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if start < f.seek(0, 2) else b""
             width = max([len(t[0]) for t in tensors] + [4])
             print(f"{'name':<{width}}  dtype  shape            sum")
