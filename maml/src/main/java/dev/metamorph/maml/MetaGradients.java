@@ -49,8 +49,10 @@ public final class MetaGradients {
                     ? () -> new LearnerKernelAdapter<>(learner)
                     : () -> new LearnerKernelAdapter<>(replicas.get());
             Supplier<MetaGradient<B>> eagerEngine = () -> new KernelMetaGradient<>(eager, c.algorithm(), steps, joiner, threads);
-            if (!(learner instanceof GatedAttentionLearner gal)) {
-                if (path == LearnerPath.GRAPH) throw new IllegalArgumentException("maml.learner-path = graph, but " + learner.getClass().getSimpleName() + " has only its eager path; use auto or eager");
+            boolean eagerOnly = learner instanceof GatedAttentionLearner m && m.config().hasMemory() && m.config().memory().topK() > 0; // top-k memory reads are eager-only
+            if (!(learner instanceof GatedAttentionLearner gal) || eagerOnly) {
+                if (path == LearnerPath.GRAPH) throw new IllegalArgumentException("maml.learner-path = graph, but " + learner.getClass().getSimpleName()
+                        + (eagerOnly ? " with memory.top-k > 0 (top-k memory reads)" : "") + " has only its eager path; use auto or eager");
                 return eagerEngine.get();
             }
             Supplier<LearnerKernelAdapter<B>> graph = replicas == null

@@ -43,6 +43,8 @@ public final class MainJob {
 
     /** Row names of the trained models in results.json (the floors are named by {@code DenseFloors}). */
     public static final String RANDOM_INIT = "random-init", THETA0 = "theta0", CURRICULUM = "curriculum";
+    /** Appended to the adapter's method names when {@code model.memory} is on: {@code curriculum+memory}. */
+    public static final String MEMORY_SUFFIX = "+memory";
 
     /**
      * @param importProgress shows the data import (e.g. a console progress bar), or {@link ImportProgress#NONE}
@@ -71,10 +73,13 @@ public final class MainJob {
         boolean curriculum = run.config().getBoolean("curriculum.enabled");
         boolean prototype = trained.learner().config().head() == ModelConfig.HeadType.PROTOTYPE;
         if (curriculum && !prototype) listener.curriculumSkipped("it trains on episodes with episode-local labels, which needs model.head = prototype");
+        // with the external memory channel (model.memory) the adapter's rows are named <method>+memory
+        // (curriculum+memory...), so that a report never mixes them up with the rows of a run without it
+        String suffix = trained.learner().config().hasMemory() ? MEMORY_SUFFIX : "";
         for (String target : data.targetDomains()) {
             List<EvaluationStage.Candidate> list = new ArrayList<>(List.of(
-                    new EvaluationStage.Candidate(RANDOM_INIT, trained.initialTheta()),
-                    new EvaluationStage.Candidate(THETA0, trained.theta0())));
+                    new EvaluationStage.Candidate(RANDOM_INIT + suffix, trained.initialTheta()),
+                    new EvaluationStage.Candidate(THETA0 + suffix, trained.theta0())));
             if (curriculum && prototype) {
                 CurriculumStage.Result c = times.time("curriculum", () -> CurriculumStage.adapt(run, store, data, target, trained.learner(), trained.encoder(),
                         trained.tokenizer(), trained.theta0(), run.config().getInt("curriculum.validation-episodes"), run.config().getInt("curriculum.report-episodes")));
@@ -83,7 +88,7 @@ public final class MainJob {
                 evaluation.addCurriculumLine(String.format(Locale.ROOT,
                         "- %s: %d stages, %d rollbacks; target meta-val loss on report episodes (not used for selection) %.4f -> %.4f; source meta-val loss %.4f -> %.4f (forgetting %+.4f)",
                         target, r.stages().size(), r.rollbacks(), r.targetReportLossBefore(), r.targetReportLossAfter(), r.baseLossBefore(), r.baseLossAfter(), r.forgetting()));
-                list.add(new EvaluationStage.Candidate(CURRICULUM, c.theta()));
+                list.add(new EvaluationStage.Candidate(CURRICULUM + suffix, c.theta()));
             }
             candidates.put(target, list);
         }
