@@ -1,5 +1,6 @@
 package dev.metamorph.cli;
 
+import dev.metamorph.core.config.ConfigError;
 import dev.metamorph.pipeline.JobInputException;
 import picocli.CommandLine;
 
@@ -16,7 +17,16 @@ public final class ExitCodes {
 
     /** Whether {@code t} is the user's mistake (exit 2, no stack trace): a {@link UserError} or the pipeline's {@link JobInputException}. */
     static boolean isUserError(Throwable t) {
-        return t instanceof UserError || t instanceof JobInputException || t instanceof dev.metamorph.report.ReportInputException;
+        return t instanceof UserError || t instanceof JobInputException || t instanceof ConfigError
+                || t instanceof dev.metamorph.report.ReportInputException
+                || t instanceof com.typesafe.config.ConfigException;
+    }
+
+    /** What is printed after "error: ": the message as the user should read it, with no Java class names. */
+    static String message(Throwable t) {
+        if (t instanceof com.typesafe.config.ConfigException c) return ConfigError.message(c);
+        if (t.getMessage() != null && !t.getMessage().isBlank()) return t.getMessage();
+        return "an internal error (" + t.getClass().getSimpleName() + ") without a message";
     }
 
     static CommandLine configure(CommandLine cl) {
@@ -24,9 +34,12 @@ public final class ExitCodes {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean verbose = parseResult.expandedArgs().contains("--verbose");
             if (isUserError(ex) && !verbose) {
-                commandLine.getErr().println("error: " + ex.getMessage());
+                commandLine.getErr().println("error: " + message(ex));
             } else if (!verbose) {
-                commandLine.getErr().println("error: " + ex + (ex.getCause() != null ? "\n  caused by: " + ex.getCause() : "") + "\n(run with --verbose for the stack trace)");
+                Throwable cause = ex.getCause();
+                String because = cause != null && cause.getMessage() != null && !message(ex).contains(cause.getMessage())
+                        ? "\n  because: " + message(cause) : "";
+                commandLine.getErr().println("error: " + message(ex) + because + "\n(run with --verbose for the stack trace)");
             } else {
                 ex.printStackTrace(commandLine.getErr());
             }

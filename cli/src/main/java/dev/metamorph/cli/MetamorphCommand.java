@@ -41,6 +41,14 @@ public final class MetamorphCommand implements Runnable {
 
     /** Runs the command line and returns the exit code (2 for usage and configuration errors). */
     public static int execute(String... args) {
-        return ExitCodes.configure(new CommandLine(new MetamorphCommand())).execute(args);
+        try {
+            return ExitCodes.configure(new CommandLine(new MetamorphCommand())).execute(args);
+        } catch (StackOverflowError e) {
+            // the inputs are bounded in depth before they are parsed; this is the last guard
+            if (java.util.Arrays.asList(args).contains("--verbose")) e.printStackTrace();
+            System.err.println("error: an input nested too deeply to process (stack overflow); flatten the configuration or data"
+                    + " that the command reads (run with --verbose for the stack trace)");
+            return ExitCodes.FAILURE;
+        }
     }
 }

@@ -63,13 +63,15 @@ public final class RenderCommand implements Callable<Integer> {
             int failed = 0;
             for (Record r : drawn) {
                 String words = renderer.spec().verbalizer().get(r.label());
-                out.printf("--- %s  label: %s%s  template: %s v%s%n", r.id(), r.label(),
-                        words == null ? " (not in the verbalizer)" : " -> \"" + words + "\"", renderer.spec().id(), renderer.spec().version());
+                // ids, labels and texts come from data: control characters are shown escaped, never sent to the terminal
+                out.printf("--- %s  label: %s%s  template: %s v%s%n", TerminalText.escape(r.id()), TerminalText.escape(r.label()),
+                        words == null ? " (not in the verbalizer)" : " -> \"" + TerminalText.escape(words) + "\"", renderer.spec().id(),
+                        TerminalText.escape(renderer.spec().version()));
                 try {
-                    out.println(renderer.render(r));
+                    out.println(TerminalText.escape(renderer.render(r)));
                 } catch (PromptRenderException e) {
                     failed++;
-                    spec.commandLine().getErr().println("error: " + e.getMessage());
+                    spec.commandLine().getErr().println("error: " + TerminalText.escape(e.getMessage()));
                 }
             }
             out.flush();

@@ -90,7 +90,7 @@ public final class DomainStore {
                 throw new IllegalStateException("No imported data for domain '" + d + "': " + f + " does not exist; " + how
                         + " (or set dataset.cache-dir to the folder that holds it)");
             }
-            return new RecordFileReader(policy).read(f);
+            return new RecordFileReader(policy).read(f, d);
         });
     }
 

@@ -24,14 +24,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a JSONL record file (DATA.md format) strictly: every line must be valid UTF-8 and a JSON
- * object with non-empty {@code id}, {@code domain}, {@code label} and {@code text}. Bad lines fail
- * with file:line, or are skipped and counted under {@link BadRecordPolicy#SKIP}.
+ * Reads a JSONL record file (DATA.md format) strictly: every line must be valid UTF-8 and exactly
+ * one JSON object (no trailing text, no key given twice) with non-empty {@code id}, {@code domain},
+ * {@code label} and {@code text}; ids are unique in the file; when the file is a domain's, every
+ * record is of that domain; a line is at most {@value #MAX_LINE_BYTES} bytes. Bad lines fail with
+ * file:line, or are skipped and counted under {@link BadRecordPolicy#SKIP}.
  */
 public final class RecordFileReader {
     private static final Logger log = LoggerFactory.getLogger(RecordFileReader.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     private static final int MAX_REPORTED = 20;
+    /** The longest line read (1 MiB); a record is a definition, not a book. */
+    public static final int MAX_LINE_BYTES = 1 << 20;
 
     private final BadRecordPolicy policy;
 
@@ -57,8 +64,18 @@ public final class RecordFileReader {
         }
     }
 
+    /** Reads a record file of no particular domain (records of any domain are accepted). */
     public Result read(Path file) {
+        return read(file, null);
+    }
+
+    /**
+     * Reads a record file; with {@code domain} not null, a record of another domain is a bad line
+     * (the file is that domain's).
+     */
+    public Result read(Path file, String domain) {
         List<Record> out = new ArrayList<>();
+        Map<String, Long> idLines = new java.util.HashMap<>();
         List<String> problems = new ArrayList<>();
         long skipped = 0;
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -68,21 +85,33 @@ public final class RecordFileReader {
             ByteArrayOutputStream line = new ByteArrayOutputStream(512);
             long lineNo = 0;
             boolean more = true;
+            boolean tooLong = false;
             while (more) {
                 int b = in.read();
                 if (b == -1) {
                     more = false;
-                    if (line.size() == 0) break;
+                    if (line.size() == 0 && !tooLong) break;
                 } else if (b != '\n') {
-                    line.write(b);
+                    if (line.size() < MAX_LINE_BYTES) line.write(b);
+                    else tooLong = true; // the rest of the line is dropped, not buffered
                     continue;
                 }
                 lineNo++;
                 byte[] bytes = line.toByteArray();
                 line.reset();
-                if (isBlank(bytes)) continue;
+                boolean skipThis = tooLong;
+                tooLong = false;
+                if (!skipThis && isBlank(bytes)) continue;
                 try {
-                    out.add(parse(decoder, bytes));
+                    if (skipThis) throw new BadLine("line is longer than " + MAX_LINE_BYTES + " bytes");
+                    Record r = parse(decoder, bytes);
+                    if (domain != null && !r.domain().equals(domain)) {
+                        throw new BadLine("record of domain '" + r.domain() + "' in the file of domain '" + domain
+                                + "'; each domain's records go in <dataset.cache-dir>/<domain>.jsonl");
+                    }
+                    Long first = idLines.putIfAbsent(r.id(), lineNo);
+                    if (first != null) throw new BadLine("duplicate id '" + r.id() + "', first at line " + first + "; ids must be unique");
+                    out.add(r);
                 } catch (BadLine e) {
                     BadRecordException bad = new BadRecordException(file, lineNo, e.getMessage());
                     if (policy == BadRecordPolicy.FAIL) throw bad;
@@ -112,8 +141,8 @@ public final class RecordFileReader {
         JsonNode node;
         try {
             node = JSON.readTree(text);
-        } catch (IOException e) {
-            throw new BadLine("not a JSON object: " + firstLine(e.getMessage()));
+        } catch (IOException | RuntimeException e) {
+            throw new BadLine(jsonProblem(e));
         }
         if (node == null || !node.isObject()) throw new BadLine("not a JSON object");
         String id = required(node, "id");
@@ -131,6 +160,7 @@ public final class RecordFileReader {
         } else if (m != null && !m.isNull()) {
             throw new BadLine("field 'meta' must be an object");
         }
+        if (src != null && !src.isNull() && !src.isValueNode()) throw new BadLine("field 'source' must be a string");
         return new Record(id, domain, label, body, src == null || src.isNull() ? "" : src.asText(), meta);
     }
 
@@ -140,6 +170,14 @@ public final class RecordFileReader {
         if (!v.isTextual()) throw new BadLine("field '" + field + "' must be a string");
         if (v.asText().isBlank()) throw new BadLine("empty field '" + field + "'");
         return v.asText();
+    }
+
+    /** Jackson's complaint in words: duplicate keys and trailing text named as such, without the source excerpt. */
+    private static String jsonProblem(Exception e) {
+        String m = firstLine(e.getMessage());
+        if (m.startsWith("Duplicate field")) return "a key appears twice in the object (" + m + ")";
+        if (m.startsWith("Trailing token")) return "text after the JSON object (" + m + "); one object per line";
+        return "not a JSON object: " + m;
     }
 
     private static String firstLine(String s) {

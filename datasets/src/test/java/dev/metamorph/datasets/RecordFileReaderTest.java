@@ -112,4 +112,64 @@ class RecordFileReaderTest {
             assertEquals(List.of("a.jsonl"), files.map(p -> p.getFileName().toString()).toList(), "no temp file left behind");
         }
     }
+
+    private static final String GOOD = "{\"id\":\"t:1\",\"domain\":\"tiny\",\"label\":\"law\",\"text\":\"One.\"}";
+
+    private static Path file(Path dir, String... lines) throws Exception {
+        return Files.writeString(dir.resolve("tiny.jsonl"), String.join("\n", lines) + "\n");
+    }
+
+    private static BadRecordException failingOn(Path f) {
+        return assertThrows(BadRecordException.class, () -> new RecordFileReader(BadRecordPolicy.FAIL).read(f, "tiny"));
+    }
+
+    @Test
+    void duplicateIdNamesBothLines(@TempDir Path dir) throws Exception {
+        BadRecordException e = failingOn(file(dir, GOOD, GOOD.replace("One.", "Two.")));
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().contains("tiny.jsonl:2: duplicate id 't:1', first at line 1"), e.getMessage());
+    }
+
+    @Test
+    void duplicateJsonKeyIsABadLine(@TempDir Path dir) throws Exception {
+        // Jackson's default keeps the last value: a record could show one label to a reviewer and another to the loader
+        BadRecordException e = failingOn(file(dir, GOOD.replace("\"label\":\"law\"", "\"label\":\"law\",\"label\":\"music\"")));
+        assertTrue(e.getMessage().contains("tiny.jsonl:1: a key appears twice in the object (Duplicate field 'label'"), e.getMessage());
+    }
+
+    @Test
+    void trailingGarbageIsABadLine(@TempDir Path dir) throws Exception {
+        for (String tail : List.of(" x", "{\"id\":\"t:2\"}", " ]", ",")) {
+            BadRecordException e = failingOn(file(dir, GOOD + tail));
+            assertTrue(e.getMessage().contains("tiny.jsonl:1: ") && (e.getMessage().contains("text after the JSON object")
+                    || e.getMessage().contains("not a JSON object")), tail + ": " + e.getMessage());
+        }
+    }
+
+    @Test
+    void recordOfAnotherDomainInADomainsFileIsABadLine(@TempDir Path dir) throws Exception {
+        BadRecordException e = failingOn(file(dir, GOOD, GOOD.replace("t:1", "t:2").replace("tiny", "gcide")));
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().contains("tiny.jsonl:2: record of domain 'gcide' in the file of domain 'tiny'"), e.getMessage());
+        assertThrows(BadRecordException.class, () -> DomainStore.open(dir).records("tiny"), "the store reads a domain's file as that domain's");
+    }
+
+    @Test
+    void overlongLineIsABadLineWithoutBufferingIt(@TempDir Path dir) throws Exception {
+        String huge = "{\"id\":\"t:9\",\"domain\":\"tiny\",\"label\":\"law\",\"text\":\"" + "x".repeat(RecordFileReader.MAX_LINE_BYTES) + "\"}";
+        BadRecordException e = failingOn(file(dir, GOOD, huge));
+        assertTrue(e.getMessage().contains("tiny.jsonl:2: line is longer than 1048576 bytes"), e.getMessage());
+    }
+
+    @Test
+    void skipCountsEachNewKindOfBadLine(@TempDir Path dir) throws Exception {
+        Path f = file(dir, GOOD, GOOD.replace("One.", "Dup."), GOOD.replace("t:1", "t:3") + " trailing",
+                GOOD.replace("t:1", "t:4").replace("\"text\":\"One.\"", "\"text\":\"A\",\"text\":\"B\""),
+                GOOD.replace("t:1", "t:5").replace("tiny", "other"), GOOD.replace("t:1", "t:6"));
+        var r = new RecordFileReader(BadRecordPolicy.SKIP).read(f, "tiny");
+        assertEquals(List.of("t:1", "t:6"), r.records().stream().map(Record::id).toList());
+        assertEquals(4, r.skipped());
+        assertEquals(4, r.problems().size());
+        assertTrue(r.problems().get(0).contains("tiny.jsonl:2: duplicate id"), r.problems().toString());
+    }
 }

@@ -173,6 +173,9 @@ public final class ModelArchive {
             }
         } catch (java.util.zip.ZipException e) {
             throw new IOException(file + ": not a readable zip archive (" + e.getMessage() + ")", e);
+        } catch (IllegalArgumentException e) {
+            // the zip classes' own complaint about an entry name that is not UTF-8 (found by ModelArchiveFuzzTest)
+            throw new IOException(file + ": not a readable zip archive (an entry name is not valid UTF-8: " + e.getMessage() + ")", e);
         }
         return entries;
     }

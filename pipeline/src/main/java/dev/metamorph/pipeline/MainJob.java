@@ -60,6 +60,7 @@ public final class MainJob {
 
     /** Runs every stage; returns the stage times (also written to metrics.jsonl and given to the listener). */
     public StageTimes run() throws IOException {
+        checkConfig(run.config());
         StageTimes times = new StageTimes(run.metrics()::append);
         DatasetConfig data = DatasetConfig.from(run.config());
         DomainStore store = times.time("data", () -> DataStage.open(run, data, importProgress, listener));
@@ -130,6 +131,25 @@ public final class MainJob {
     public static String version() {
         String v = MainJob.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
+    }
+
+    /**
+     * Reads every config record the stages will read, so that a bad value fails before the first
+     * stage runs (not after minutes of data import and base features). Throws Typesafe Config's
+     * {@code ConfigException} naming the key, as the stages would.
+     */
+    public static void checkConfig(com.typesafe.config.Config config) {
+        try {
+            DatasetConfig.from(config);
+        } catch (IllegalArgumentException e) {
+            throw new com.typesafe.config.ConfigException.BadValue(config.getValue("dataset").origin(), "dataset", e.getMessage(), e);
+        }
+        ModelConfig model = ModelConfig.from(config);
+        if (model.hasBase()) dev.metamorph.model.base.BaseConfig.from(config);
+        dev.metamorph.maml.MamlConfig.from(config);
+        if (config.getBoolean("curriculum.enabled")) dev.metamorph.curriculum.CurriculumConfig.from(config);
+        dev.metamorph.eval.EvalConfig.from(config);
+        PromptsConfig.from(config);
     }
 
     /**

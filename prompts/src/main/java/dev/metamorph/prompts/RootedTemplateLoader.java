@@ -17,6 +17,8 @@ import java.util.List;
  * {@link TemplateSourceCheck}, so included templates are held to the same rules.
  */
 final class RootedTemplateLoader implements TemplateLoader {
+    /** The largest template file loaded (1 MiB): prompt templates are a few lines. */
+    static final long MAX_TEMPLATE_BYTES = 1 << 20;
     private final Path root;
     private final Path realRoot;
 
@@ -70,6 +72,11 @@ final class RootedTemplateLoader implements TemplateLoader {
     @Override
     public Reader getReader(Object templateSource, String encoding) throws IOException {
         Source s = (Source) templateSource;
+        long size = Files.size(s.path());
+        if (size > MAX_TEMPLATE_BYTES) {
+            throw new RefusedTemplateException(s.name(), 0, 0, "template file is " + size + " bytes, over the limit of "
+                    + MAX_TEMPLATE_BYTES + " bytes for one template; a prompt template is a few lines: split or shorten it");
+        }
         String text = Files.readString(s.path(), StandardCharsets.UTF_8);
         List<TemplateSourceCheck.Violation> violations = TemplateSourceCheck.check(text);
         if (!violations.isEmpty()) {

@@ -20,7 +20,8 @@ import java.util.WeakHashMap;
  * A Freemarker configuration for templates written outside the core team. It
  * <ul>
  *   <li>loads only {@code .ftl} files under one root ({@link RootedTemplateLoader}), each passing
- *       {@link TemplateSourceCheck};</li>
+ *       {@link TemplateSourceCheck} on its text and, once parsed, {@link TemplateTreeCheck} on
+ *       what Freemarker will run (every template handed out, main and included);</li>
  *   <li>refuses {@code ?new} ({@link TemplateClassResolver#ALLOWS_NOTHING_RESOLVER}) and
  *       {@code ?api};</li>
  *   <li>wraps values with {@link SimpleObjectWrapper}, which refuses any Java object other than
@@ -83,7 +84,12 @@ final class SandboxConfiguration extends Configuration {
         Template t = super.getTemplate(name, locale, customLookupCondition, encoding, parseAsFTL, ignoreMissing);
         if (t != null) {
             synchronized (interruptible) {
-                if (interruptible.add(t)) _CoreAPI.addThreadInterruptedChecks(t);
+                if (!interruptible.contains(t)) {
+                    TemplateSourceCheck.Violation v = TemplateTreeCheck.check(t);
+                    if (v != null) throw new RootedTemplateLoader.RefusedTemplateException(t.getSourceName(), v.line(), v.column(), v.message());
+                    _CoreAPI.addThreadInterruptedChecks(t);
+                    interruptible.add(t);
+                }
             }
         }
         return t;

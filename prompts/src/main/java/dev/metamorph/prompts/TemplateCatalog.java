@@ -1,12 +1,8 @@
 package dev.metamorph.prompts;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.io.IOException;
@@ -123,13 +119,8 @@ public final class TemplateCatalog {
     private static void readDomain(Path root, String domain, Path conf, List<TemplateSpec> specs, Map<String, String> defaults,
             List<CatalogProblem> problems, Map<String, TemplateSpec> byId) {
         String confName = display(conf);
-        Config c;
-        try {
-            c = ConfigFactory.parseFile(conf.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false)).resolve();
-        } catch (ConfigException e) {
-            problems.add(new CatalogProblem(confName + line(e.origin()), "cannot parse: " + e.getMessage(), "fix the HOCON syntax"));
-            return;
-        }
+        Config c = MetadataParser.parse(conf, confName, problems);
+        if (c == null) return;
         for (String key : c.root().keySet()) {
             if (!TOP_KEYS.contains(key)) {
                 problems.add(new CatalogProblem(confName + line(c.root().get(key).origin()), "unknown key '" + key + "'",

@@ -109,7 +109,7 @@ class TemplateEngineTest {
                 .startsWith("gcide/abs.ftl:1:1: <#include \"/etc/passwd\"> uses an absolute path"));
         assertTrue(refused("imp.ftl", "<#import \"../../lib.ftl\" as l>").getMessage().startsWith("gcide/imp.ftl:1:1: <#import"));
         assertTrue(refused("dyn.ftl", "<#assign p = \"../x.ftl\"><#include p>").getMessage()
-                .startsWith("gcide/dyn.ftl:1:25: <#include> needs a quoted relative path"));
+                .startsWith("gcide/dyn.ftl:1:25: <#include> needs one quoted relative path"));
     }
 
     @Test

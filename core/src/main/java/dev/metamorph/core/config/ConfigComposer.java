@@ -176,7 +176,12 @@ public final class ConfigComposer {
             resolved = acc.resolve(RESOLVE);
         } catch (ConfigException.UnresolvedSubstitution e) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{\\??([^}]*)}").matcher(e.getMessage());
-            String hint = m.find() ? KeySuggester.hint(m.group(1), ConfigValidator.allPaths(acc.resolve(PEEK).root())) : "";
+            String hint;
+            try {
+                hint = m.find() ? KeySuggester.hint(m.group(1), ConfigValidator.allPaths(acc.resolve(PEEK).root())) : "";
+            } catch (ConfigException cycle) {
+                hint = " (the substitutions form a cycle: a key that refers to itself, directly or through others)";
+            }
             throw new ConfigError("Cannot resolve an interpolation: " + cleanMessage(e) + hint, e);
         } catch (ConfigException e) {
             throw new ConfigError("Cannot resolve the composed config: " + cleanMessage(e), e);
@@ -288,7 +293,12 @@ public final class ConfigComposer {
 
     private Config parse(Path file) {
         try {
+            String text = Files.readString(file);
+            HoconDepth.TooDeep deep = HoconDepth.check(text, HoconDepth.MAX_DEPTH);
+            if (deep != null) throw new ConfigError(HoconDepth.message(Origins.relative(file, projectRoot) + ":" + deep.line(), deep, HoconDepth.MAX_DEPTH));
             return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+        } catch (IOException e) {
+            throw new ConfigError("Cannot read " + Origins.relative(file, projectRoot) + ": " + e.getMessage(), e);
         } catch (ConfigException e) {
             throw new ConfigError("Cannot read " + Origins.relative(file, projectRoot) + ": " + cleanMessage(e), e);
         }

@@ -39,6 +39,7 @@ public final class OverrideParser {
     private final String s;
     private final int index;
     private int pos;
+    private int depth;
 
     private OverrideParser(String text, int index) {
         this.s = text;
@@ -90,6 +91,13 @@ public final class OverrideParser {
     }
 
     private ConfigOverride override() {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c < 0x20 && c != '\t') || (c >= 0x7f && c < 0xa0)) {
+                throw error(i, String.format("control character U+%04X in the override; an override is one line of text: "
+                        + "write \\n or \\t inside a quoted value ('a\\nb') instead", (int) c));
+            }
+        }
         ConfigOverride.Kind kind;
         if (s.startsWith("~")) {
             kind = ConfigOverride.Kind.DELETE;
@@ -138,6 +146,9 @@ public final class OverrideParser {
         if (key.endsWith(".")) throw error(pos - 1, "a key cannot end with '.'");
         int dots = key.indexOf("..");
         if (dots >= 0) throw error(start + dots + 1, "empty key segment between dots");
+        if (key.chars().filter(ch -> ch == '.').count() >= HoconDepth.MAX_DEPTH) {
+            throw error(start, "the key has more than " + HoconDepth.MAX_DEPTH + " segments; no configuration key is that deep");
+        }
         return key;
     }
 
@@ -191,12 +202,20 @@ public final class OverrideParser {
         };
     }
 
+    private void enter(int open) {
+        if (++depth > HoconDepth.MAX_DEPTH) {
+            throw error(open, "the value nests more than " + HoconDepth.MAX_DEPTH + " lists or maps deep; flatten it");
+        }
+    }
+
     private Sequence list() {
         int open = pos++;
+        enter(open);
         List<OverrideValue> items = new ArrayList<>();
         skipWs();
         if (pos < s.length() && s.charAt(pos) == ']') {
             pos++;
+            depth--;
             return new Sequence(items);
         }
         while (true) {
@@ -207,6 +226,7 @@ public final class OverrideParser {
             char c = s.charAt(pos);
             if (c == ']') {
                 pos++;
+                depth--;
                 return new Sequence(items);
             }
             if (c != ',') throw error(pos, "expected ',' or ']' in list, found '" + c + "'");
@@ -218,10 +238,12 @@ public final class OverrideParser {
 
     private Mapping map() {
         int open = pos++;
+        enter(open);
         Map<String, OverrideValue> entries = new LinkedHashMap<>();
         skipWs();
         if (pos < s.length() && s.charAt(pos) == '}') {
             pos++;
+            depth--;
             return new Mapping(entries);
         }
         while (true) {
@@ -254,6 +276,7 @@ public final class OverrideParser {
             char c = s.charAt(pos);
             if (c == '}') {
                 pos++;
+                depth--;
                 return new Mapping(entries);
             }
             if (c != ',') throw error(pos, "expected ',' or '}' in map, found '" + c + "'");

@@ -10,11 +10,27 @@ import java.util.List;
  * Overrides that are not sweeps appear unchanged, as typed, in every job.
  */
 public final class SweepExpander {
+    /** The most jobs one sweep may have; the product is checked before any job is built. */
+    public static final int MAX_JOBS = 1000;
+
     private SweepExpander() {}
 
     /** The jobs' overrides, each list in the order the overrides were typed. */
     public static List<List<String>> expand(List<String> overridesAsTyped) {
         List<ConfigOverride> parsed = OverrideParser.parseAll(overridesAsTyped);
+        long product = 1;
+        List<String> factors = new ArrayList<>();
+        for (ConfigOverride o : parsed) {
+            if (o.value() instanceof OverrideValue.Sweep sweep) {
+                product *= sweep.options().size();
+                factors.add(o.key() + " (" + sweep.options().size() + ")");
+                if (product > MAX_JOBS) {
+                    throw new ConfigError("The sweep has " + (factors.size() > 1 ? "at least " : "") + product + " jobs ("
+                            + String.join(" x ", factors) + "), more than the " + MAX_JOBS + " one sweep may run; "
+                            + "sweep fewer values, or split it into several sweeps");
+                }
+            }
+        }
         List<List<String>> jobs = new ArrayList<>();
         jobs.add(new ArrayList<>());
         for (ConfigOverride o : parsed) {

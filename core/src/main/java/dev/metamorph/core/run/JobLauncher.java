@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.metamorph.core.config.Composition;
 import dev.metamorph.core.config.ConfigComposer;
+import dev.metamorph.core.config.ConfigError;
 import dev.metamorph.core.config.SweepExpander;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -81,6 +82,11 @@ public final class JobLauncher {
             int code;
             try {
                 code = body.run(run);
+            } catch (com.typesafe.config.ConfigException e) {
+                // a config record refused a value: name where it was set, as typed, and exit as a configuration error
+                ConfigError explained = ConfigError.explained(e, comp.origins());
+                run.addProvenance("status", "failed: " + explained.getMessage());
+                throw explained;
             } catch (Exception | Error e) {
                 run.addProvenance("status", "failed: " + e);
                 throw e;
@@ -115,6 +121,11 @@ public final class JobLauncher {
                     run.addProvenance("status", code == 0 ? "ok" : "failed");
                     run.addProvenance("exit_code", code);
                     done = new JobResult(k, pending.overrides(), pending.dir(), code == 0 ? "ok" : "failed", code, null);
+                } catch (com.typesafe.config.ConfigException e) {
+                    String why = ConfigError.explained(e, compositions.get(k).origins()).getMessage();
+                    LOG.error("Job {} ({}) failed: {}", k, String.join(" ", pending.overrides()), why);
+                    run.addProvenance("status", "failed: " + why);
+                    done = new JobResult(k, pending.overrides(), pending.dir(), "failed", 2, why);
                 } catch (Exception e) {
                     LOG.error("Job {} ({}) failed", k, String.join(" ", pending.overrides()), e);
                     run.addProvenance("status", "failed: " + e);

@@ -535,6 +535,12 @@ public final class AdapterBundle {
                 checkEntryName(n, where);
                 if (e.isUnixSymlink()) throw new BundleException(where + ": entry '" + n + "' is a symbolic link; bundles hold regular files only");
                 if (e.isDirectory()) continue;
+                // only what export writes: commons-compress would otherwise try codecs that are not on the class path
+                // (a zstd entry threw NoClassDefFoundError; found by AdapterBundleFuzzTest)
+                if (e.getMethod() != ZipArchiveEntry.STORED && e.getMethod() != ZipArchiveEntry.DEFLATED) {
+                    throw new BundleException(where + ": entry '" + n + "' uses zip compression method " + e.getMethod()
+                            + "; bundles hold stored or deflated entries only: export it again");
+                }
                 if (out.containsKey(n) || countEntries(zf, n) > 1) {
                     throw new BundleException(where + ": entry '" + n + "' occurs twice");
                 }
@@ -549,7 +555,7 @@ public final class AdapterBundle {
                 if (e.isDirectory()) continue;
                 out.put(e.getName(), readBounded(zf, e, where));
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new BundleException(where + ": not a readable zip archive (" + e.getMessage() + "); the bundle is damaged: export it again", e);
         }
         return out;
