@@ -63,8 +63,13 @@ public final class ConfigOptions {
 
     /** Runs {@code body} in a run folder, or once per job with {@code -m}; returns the exit code. */
     public int launch(JobLauncher.JobBody body) throws Exception {
+        return launch(JobLauncher.ConfigCheck.NONE, body);
+    }
+
+    /** As {@link #launch(JobLauncher.JobBody)}, with each job's config checked before its run folder is made. */
+    public int launch(JobLauncher.ConfigCheck check, JobLauncher.JobBody body) throws Exception {
         try {
-            return new JobLauncher(composer()).launch(overrides(), multirun, body).exitCode();
+            return new JobLauncher(composer()).launch(overrides(), multirun, check, body).exitCode();
         } catch (ConfigError e) {
             throw userError(e);
         }

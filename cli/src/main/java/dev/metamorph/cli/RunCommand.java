@@ -24,7 +24,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return config.launch(run -> {
+        return config.launch(MainJob::checkConfig, run -> {
             new MainJob(run, new ConsoleJobListener(spec.commandLine().getOut()), DataProgressBar.forConsole(), System.console() != null).run();
             return ExitCodes.OK;
         });

@@ -80,7 +80,14 @@ class HostileCliInputTest extends CliTestBase {
             assertFalse(r.err().contains("configs/maml/"), "the override, not the group file: " + r.err());
             noJava(r);
             assertFalse(Files.exists(dir.resolve("empty-cache")), "no stage ran");
+            assertFalse(Files.exists(dir.resolve("run")), "no run folder is made before the config validates");
         }
+        // in a sweep, every job is checked before the sweep folder exists; the message names the job
+        Result r = run("run", "-m", "maml.inner-steps=1,-1", "run.multirun-dir=" + dir.resolve("sweep"), "dataset.cache-dir=" + dir.resolve("empty-cache"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("job 1 (maml.inner-steps=-1 ") && r.err().contains("maml.inner-steps must be >= 1"), r.err());
+        assertFalse(Files.exists(dir.resolve("sweep")), "no sweep folder");
+        noJava(r);
     }
 
     @Test

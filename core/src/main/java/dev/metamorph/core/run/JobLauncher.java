@@ -57,6 +57,17 @@ public final class JobLauncher {
         }
     }
 
+    /**
+     * Checks a job's resolved config before its run folder exists (reads the config records the
+     * job will read); throws Typesafe Config's {@code ConfigException} naming the key.
+     */
+    @FunctionalInterface
+    public interface ConfigCheck {
+        void check(com.typesafe.config.Config resolved);
+
+        ConfigCheck NONE = c -> { };
+    }
+
     private final ConfigComposer composer;
     private final Clock clock;
 
@@ -72,12 +83,36 @@ public final class JobLauncher {
 
     /** One run, or (with {@code multirun}) one run per job of the sweep. */
     public Outcome launch(List<String> overridesAsTyped, boolean multirun, JobBody body) throws Exception {
-        return multirun ? sweep(overridesAsTyped, body) : single(overridesAsTyped, body);
+        return launch(overridesAsTyped, multirun, ConfigCheck.NONE, body);
+    }
+
+    /**
+     * As {@link #launch(List, boolean, JobBody)}, checking every job's config with {@code check}
+     * first: a refused value is a {@link ConfigError} naming the override as typed, and no run or
+     * sweep folder is made.
+     */
+    public Outcome launch(List<String> overridesAsTyped, boolean multirun, ConfigCheck check, JobBody body) throws Exception {
+        return multirun ? sweep(overridesAsTyped, check, body) : single(overridesAsTyped, check, body);
+    }
+
+    private static void checkBeforeFolder(Composition comp, ConfigCheck check, String job) {
+        try {
+            check.check(comp.config().resolve());
+        } catch (com.typesafe.config.ConfigException e) {
+            ConfigError explained = ConfigError.explained(e, comp.origins());
+            throw job == null ? explained : new ConfigError(job + ": " + explained.getMessage(), e);
+        }
     }
 
     /** One run in a fresh {@code run.dir} folder; an exception from the body propagates after the run is closed. */
     public Outcome single(List<String> overridesAsTyped, JobBody body) throws Exception {
+        return single(overridesAsTyped, ConfigCheck.NONE, body);
+    }
+
+    /** As {@link #single(List, JobBody)}, with the config checked before the run folder is made. */
+    public Outcome single(List<String> overridesAsTyped, ConfigCheck check, JobBody body) throws Exception {
         Composition comp = composer.compose(overridesAsTyped);
+        checkBeforeFolder(comp, check, null);
         try (RunContext run = RunContext.create(composer.projectRootDir(), comp.config(), overridesAsTyped, clock)) {
             int code;
             try {
@@ -99,9 +134,17 @@ public final class JobLauncher {
 
     /** One run per job of the sweep, each in {@code <sweep folder>/<k>/}; failures are recorded and the sweep goes on. */
     public Outcome sweep(List<String> overridesAsTyped, JobBody body) {
+        return sweep(overridesAsTyped, ConfigCheck.NONE, body);
+    }
+
+    /** As {@link #sweep(List, JobBody)}, with every job's config checked before the sweep folder is made. */
+    public Outcome sweep(List<String> overridesAsTyped, ConfigCheck check, JobBody body) {
         List<List<String>> jobOverrides = SweepExpander.expand(overridesAsTyped);
         List<Composition> compositions = new ArrayList<>();
         for (List<String> job : jobOverrides) compositions.add(composer.compose(job));
+        for (int k = 0; k < compositions.size(); k++) {
+            checkBeforeFolder(compositions.get(k), check, "job " + k + " (" + String.join(" ", jobOverrides.get(k)) + ")");
+        }
         RunConfig first = RunConfig.from(compositions.get(0).config());
         ZonedDateTime started = ZonedDateTime.now(clock);
         Path sweepDir = FolderPattern.createFresh(composer.projectRootDir(), first.multirunDir(), first.name(), started);
