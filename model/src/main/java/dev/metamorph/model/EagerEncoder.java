@@ -61,6 +61,60 @@ final class EagerEncoder {
      * task's loss.
      */
     Output run(INDArray theta, TaskFeed f, INDArray grad) {
+        Forward fw = forward(theta, f);
+        EagerBuffers s = fw.s;
+        int td = s.t * d;
+        INDArray u = fw.u;
+        EagerHead.Result hr = head.run(theta, f, fw.emb, grad != null);
+        if (grad == null) return new Output(hr.loss(), hr.logits(), null);
+        for (Map.Entry<String, double[]> e : hr.gradients().entrySet()) groups.put(grad, e.getKey(), e.getValue());
+        double[] dz = hr.dz();
+        if (c.hasBase()) {
+            INDArray dEmb = Nd4j.createFromArray(dz).castTo(dt).reshape(s.b, c.baseDim());
+            HostArrays.flushSubnormals(dEmb); // feeds two gemms
+            INDArray wOut = groups.view(theta, EncoderLayout.OUTPUT_W);
+            Nd4j.gemm(u, dEmb, groups.view(grad, EncoderLayout.OUTPUT_W), true, false, 1.0, 0.0);
+            dz = dEmb.mmul(wOut.transpose()).reshape(-1).toDoubleVector();
+        }
+        // pooling backward: dX[b, t, :] = pool[b, t] * dz[b, :]
+        double[] dx = s.dOutJ;
+        for (int i = 0; i < s.b; i++) {
+            for (int j = 0; j < s.t; j++) {
+                double w = f.pool()[i * s.t + j];
+                int to = (i * s.t + j) * d;
+                for (int e = 0; e < d; e++) dx[to + e] = w * dz[i * d + e];
+            }
+        }
+        for (int l = c.blocks() - 1; l >= 0; l--) {
+            EagerBuffers.Block k = s.blocks[l];
+            INDArray in = l == 0 ? s.x0 : s.blocks[l - 1].out;
+            blocks.backward(theta, grad, s, k, in, dx);
+            dx = s.dInJ;
+        }
+        // positions: sum over the batch; then tokens (scatter-add of the input rows' gradients) or the input projection
+        double[] dPos = new double[td];
+        for (int i = 0; i < s.b; i++) for (int j = 0; j < td; j++) dPos[j] += dx[i * td + j];
+        groups.put(grad, positions, dPos);
+        if (c.hasBase()) {
+            s.host.write(dx, s.dA);
+            Nd4j.gemm(s.xBase, s.dA, groups.view(grad, EncoderLayout.INPUT_W), true, false, 1.0, 0.0);
+            groups.put(grad, EncoderLayout.INPUT_B, EagerBlocks.columnSums(dx, s.b * s.t, d));
+        } else {
+            scatterTokens(f.ids(), dx, grad);
+        }
+        HostArrays.flushSubnormals(grad); // weight gradients come straight from gemms
+        return new Output(hr.loss(), hr.logits(), dz);
+    }
+
+    /** The forward pass up to the embedding the head sees: the buffers used, the adapter's pooled state u (with a base) and the embedding [B * width]. */
+    private record Forward(EagerBuffers s, INDArray u, double[] emb) {}
+
+    /** The embeddings the head sees at {@code theta} [P], row-major [B * width] (forward pass only). */
+    double[] embeddings(INDArray theta, TaskFeed f) {
+        return forward(theta, f).emb;
+    }
+
+    private Forward forward(INDArray theta, TaskFeed f) {
         EagerBuffers s = buffers(f.size(), f.length());
         s.keyBias.assign(Nd4j.createFromArray(f.keyBias()).castTo(dt).reshape(s.b, 1, s.t));
         int td = s.t * d;
@@ -106,45 +160,7 @@ final class EagerEncoder {
             emb = u.mmul(groups.view(theta, EncoderLayout.OUTPUT_W)).reshape(-1).toDoubleVector();
             for (int i = 0; i < emb.length; i++) emb[i] += f.basePooled()[i];
         }
-        EagerHead.Result hr = head.run(theta, f, emb, grad != null);
-        if (grad == null) return new Output(hr.loss(), hr.logits(), null);
-        for (Map.Entry<String, double[]> e : hr.gradients().entrySet()) groups.put(grad, e.getKey(), e.getValue());
-        double[] dz = hr.dz();
-        if (c.hasBase()) {
-            INDArray dEmb = Nd4j.createFromArray(dz).castTo(dt).reshape(s.b, c.baseDim());
-            HostArrays.flushSubnormals(dEmb); // feeds two gemms
-            INDArray wOut = groups.view(theta, EncoderLayout.OUTPUT_W);
-            Nd4j.gemm(u, dEmb, groups.view(grad, EncoderLayout.OUTPUT_W), true, false, 1.0, 0.0);
-            dz = dEmb.mmul(wOut.transpose()).reshape(-1).toDoubleVector();
-        }
-        // pooling backward: dX[b, t, :] = pool[b, t] * dz[b, :]
-        double[] dx = s.dOutJ;
-        for (int i = 0; i < s.b; i++) {
-            for (int j = 0; j < s.t; j++) {
-                double w = f.pool()[i * s.t + j];
-                int to = (i * s.t + j) * d;
-                for (int e = 0; e < d; e++) dx[to + e] = w * dz[i * d + e];
-            }
-        }
-        for (int l = c.blocks() - 1; l >= 0; l--) {
-            EagerBuffers.Block k = s.blocks[l];
-            INDArray in = l == 0 ? s.x0 : s.blocks[l - 1].out;
-            blocks.backward(theta, grad, s, k, in, dx);
-            dx = s.dInJ;
-        }
-        // positions: sum over the batch; then tokens (scatter-add of the input rows' gradients) or the input projection
-        double[] dPos = new double[td];
-        for (int i = 0; i < s.b; i++) for (int j = 0; j < td; j++) dPos[j] += dx[i * td + j];
-        groups.put(grad, positions, dPos);
-        if (c.hasBase()) {
-            s.host.write(dx, s.dA);
-            Nd4j.gemm(s.xBase, s.dA, groups.view(grad, EncoderLayout.INPUT_W), true, false, 1.0, 0.0);
-            groups.put(grad, EncoderLayout.INPUT_B, EagerBlocks.columnSums(dx, s.b * s.t, d));
-        } else {
-            scatterTokens(f.ids(), dx, grad);
-        }
-        HostArrays.flushSubnormals(grad); // weight gradients come straight from gemms
-        return new Output(hr.loss(), hr.logits(), dz);
+        return new Forward(s, u, emb);
     }
 
     /** The feed's base token states into {@code s.xBase} [B*T, base-dim], zero at padding positions. */

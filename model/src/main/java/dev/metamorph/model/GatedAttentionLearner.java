@@ -178,6 +178,20 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         return result;
     }
 
+    /**
+     * The embeddings the head sees at {@code theta} (eager forward pass, no head): one row per row
+     * of the batch, {@link ModelConfig#embeddingWidth} wide (with a base: the base's pooled
+     * embedding plus the adapter's output; without: the pooled state).
+     */
+    public double[][] embeddings(INDArray theta, TokenBatch batch) {
+        INDArray th = asModelType(theta).reshape(layout.size());
+        double[] flat = eager().embeddings(th, feedOf(batch, 0));
+        int w = config.embeddingWidth();
+        double[][] out = new double[batch.size()][];
+        for (int i = 0; i < out.length; i++) out[i] = java.util.Arrays.copyOfRange(flat, i * w, (i + 1) * w);
+        return out;
+    }
+
     /** Per-task losses only (forward passes). */
     public double[] losses(INDArray thetas, List<TokenBatch> batches) {
         checkThetas(thetas, batches);
