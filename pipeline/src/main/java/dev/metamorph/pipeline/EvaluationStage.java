@@ -105,7 +105,7 @@ public final class EvaluationStage {
                 double w = run.config().getDouble("eval.fitted-head.lexical-weight");
                 try {
                     return evaluator.withHead(new FittedHead(w, run.config().getDouble("model.lexical-gain"),
-                            new LinearProbeClassifier.Options(l2, floor.maxIterations(), floor.tolerance())));
+                            new LinearProbeClassifier.Options(l2, floor.maxIterations(), floor.tolerance()), run.config().getInt("eval.fitted-head.min-shots")));
                 } catch (IllegalArgumentException e) {
                     throw new com.typesafe.config.ConfigException.BadValue(run.config().getValue("eval.fitted-head").origin(), "eval.fitted-head", e.getMessage());
                 }

@@ -26,7 +26,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * basis of the support rows' span ({@link #features}). An L2-penalised linear classifier fitted on
  * the support rows has its weights in that span (as {@link LinearProbeClassifier} uses), so the fit
  * and its predictions are those over the explicit [sqrt(w) tfidf ; sqrt(1 - w) z] vectors; a query
- * changes no support feature or fitted weight. Thread-safe (no state).
+ * changes no support feature or fitted weight. Episodes with fewer than {@code min-shots} support
+ * rows of some class are predicted by the model's own head (with one row per class a fit has
+ * nothing to weigh against each other; the meta-trained head was trained for exactly that).
+ * Thread-safe (no state).
  */
 public final class FittedHead implements QueryHead<TokenBatch> {
     /** Eigenvalues below this share of the largest are dropped (rank of the Gram matrix). */
@@ -35,18 +38,23 @@ public final class FittedHead implements QueryHead<TokenBatch> {
     private final double lexicalWeight;
     private final double lexicalGain;
     private final LinearProbeClassifier.Options options;
+    private final int minShots;
 
     /**
      * @param lexicalWeight weight w of the TF-IDF inner products in [0, 1] ({@code eval.fitted-head.lexical-weight})
      * @param lexicalGain   the gain the lexical matrix was fed with ({@code model.lexical-gain})
      * @param options       the logistic regression's penalty and solver settings ({@code eval.fitted-head.l2}, ...)
+     * @param minShots      episodes with fewer support rows per class than this are predicted by the model's own head
+     *                      ({@code eval.fitted-head.min-shots}, &gt;= 1)
      */
-    public FittedHead(double lexicalWeight, double lexicalGain, LinearProbeClassifier.Options options) {
+    public FittedHead(double lexicalWeight, double lexicalGain, LinearProbeClassifier.Options options, int minShots) {
+        if (minShots < 1) throw new IllegalArgumentException("eval.fitted-head.min-shots must be >= 1, got " + minShots);
         if (!(lexicalWeight >= 0 && lexicalWeight <= 1)) throw new IllegalArgumentException("eval.fitted-head.lexical-weight must be in [0, 1], got " + lexicalWeight);
         if (!(lexicalGain > 0) || !Double.isFinite(lexicalGain)) throw new IllegalArgumentException("model.lexical-gain must be a positive number, got " + lexicalGain);
         this.lexicalWeight = lexicalWeight;
         this.lexicalGain = lexicalGain;
         this.options = options;
+        this.minShots = minShots;
     }
 
     @Override
@@ -54,8 +62,21 @@ public final class FittedHead implements QueryHead<TokenBatch> {
         if (!(learner instanceof GatedAttentionLearner model)) {
             throw new IllegalArgumentException("eval.head = fitted needs the gated-attention model's embeddings; this learner is a " + learner.getClass().getSimpleName());
         }
-        double w = query.hasLexical() ? lexicalWeight : 0.0; // a model without the lexical channel has the embedding only
         int n = query.size(), ways = model.config().ways();
+        int supports = 0;
+        for (int i = 0; i < n; i++) if (query.isPrototypeRow(i)) supports++;
+        if (supports == 0) throw new IllegalArgumentException("eval.head = fitted needs the support rows in the query batch (prototype rows); this batch has none");
+        int[] support = new int[supports];
+        int[] sy = new int[supports];
+        int[] perClass = new int[ways];
+        for (int i = 0, s = 0; i < n; i++) {
+            if (!query.isPrototypeRow(i)) continue;
+            support[s] = i;
+            sy[s++] = query.label(i);
+            perClass[query.label(i)]++;
+        }
+        for (int c = 0; c < ways; c++) if (perClass[c] < minShots) return learner.predict(theta, query);
+        double w = query.hasLexical() ? lexicalWeight : 0.0; // a model without the lexical channel has the embedding only
         double[][] z = model.embeddings(theta, query);
         for (double[] row : z) {
             double norm = Math.sqrt(dot(row, row));
@@ -69,16 +90,6 @@ public final class FittedHead implements QueryHead<TokenBatch> {
                 gram[i][j] = g;
                 gram[j][i] = g;
             }
-        }
-        int supports = 0;
-        for (int i = 0; i < n; i++) if (query.isPrototypeRow(i)) supports++;
-        if (supports == 0) throw new IllegalArgumentException("eval.head = fitted needs the support rows in the query batch (prototype rows); this batch has none");
-        int[] support = new int[supports];
-        int[] sy = new int[supports];
-        for (int i = 0, s = 0; i < n; i++) {
-            if (!query.isPrototypeRow(i)) continue;
-            support[s] = i;
-            sy[s++] = query.label(i);
         }
         double[][] features = features(gram, support);
         double[][] sx = new double[supports][];

@@ -18,7 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The fitted head equals the logistic-regression probe over explicit feature vectors: the
  * support-span features reproduce the support rows' Gram matrix and every row's projection onto
  * their span; over the untrained adapter (which is the identity on the pooled embedding) the head
- * predicts exactly as {@link LinearProbeClassifier} on [sqrt(w) tfidf ; sqrt(1 - w) pooled].
+ * predicts exactly as {@link LinearProbeClassifier} on [sqrt(w) tfidf ; sqrt(1 - w) pooled]; with fewer
+ * support rows per class than {@code min-shots} it gives the model's own logits.
  */
 class FittedHeadTest {
     private static final int DIM = 6, WAYS = 3, SHOTS = 2, QUERIES = 4, LEX = 9;
@@ -66,7 +67,7 @@ class FittedHeadTest {
                 java.util.Arrays.copyOfRange(labels, ns, n));
         TokenBatch episode = TokenBatch.episode(support, queries).withLexical(lexical);
         for (double w : new double[] {0.0, 0.5}) {
-            INDArray logits = new FittedHead(w, GAIN, PROBE).logits(learner, theta, episode);
+            INDArray logits = new FittedHead(w, GAIN, PROBE, 2).logits(learner, theta, episode);
             assertArrayEquals(new long[] {n, WAYS}, logits.shape());
             double[][] joined = new double[n][];
             for (int i = 0; i < n; i++) {
@@ -83,11 +84,13 @@ class FittedHeadTest {
             for (int q = 0; q < nq; q++) got[q] = argmax(logits, ns + q);
             assertArrayEquals(expected, got, "lexical weight " + w);
         }
+        INDArray own = learner.predict(theta, episode);
+        assertEquals(own, new FittedHead(0.5, GAIN, PROBE, SHOTS + 1).logits(learner, theta, episode), "fewer shots than min-shots: the model's own head");
     }
 
     @Test
     void rejectsALexicalWeightOutsideZeroToOne() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new FittedHead(1.5, GAIN, PROBE));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new FittedHead(1.5, GAIN, PROBE, 2));
         assertEquals("eval.fitted-head.lexical-weight must be in [0, 1], got 1.5", e.getMessage());
     }
 
