@@ -61,6 +61,11 @@ final class ConsoleJobListener implements JobListener {
     }
 
     @Override
+    public void exported(String domain, dev.metamorph.pipeline.export.AdapterExport.Result r) {
+        out.println(ExportCommand.describe(domain, r));
+    }
+
+    @Override
     public void finished(StageTimes times) {
         out.println("stage times: " + times);
         out.flush();

@@ -1,11 +1,15 @@
 package dev.metamorph.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.metamorph.core.SeedSequence;
 import dev.metamorph.core.learn.ParamGroup;
+import dev.metamorph.core.config.ConfigComposer;
 import dev.metamorph.core.run.AtomicFiles;
+import dev.metamorph.core.run.RunContext;
+import dev.metamorph.maml.CheckpointStore;
+import java.time.Clock;
 import dev.metamorph.maml.MamlConfig;
+import dev.metamorph.maml.ThetaDigest;
 import dev.metamorph.pipeline.sinusoid.SinusoidMetaTraining;
 import dev.metamorph.model.mlp.MlpLearner;
 import dev.metamorph.pipeline.DataStage;
@@ -30,7 +34,9 @@ import picocli.CommandLine.Option;
  * {@link MetaTrainingStage} (the same stage {@code metamorph run} uses), saving theta_0 as
  * {@code model/theta0.zip}. {@code maml.task = sinusoid} meta-trains the sinusoid MLP
  * ({@code maml=sinusoid}: metrics.jsonl, checkpoints/, theta0.f64 + theta0.json) and can continue a run with
- * {@code --resume <run folder>}.
+ * {@code --resume <run folder>}. Either task computes its meta-batches where {@code maml.executor}
+ * says (in process, or on Spark with the {@code spark} group), and the command ends with
+ * {@code theta sha256: <64 hex>} ({@link ThetaDigest}) so that runs can be compared.
  */
 @Command(name = "meta-train", mixinStandardHelpOptions = true, description = "Meta-trains on the source tasks (maml.task) and saves theta_0 in the run folder.")
 public final class MetaTrainCommand implements Callable<Integer> {
@@ -53,8 +59,23 @@ public final class MetaTrainCommand implements Callable<Integer> {
             Path conf = resume.resolve("config.resolved.conf");
             if (!Files.isRegularFile(conf)) throw new ExitCodes.UserError("--resume: " + conf + " does not exist; give the folder of a run started with meta-train");
             if (!config.overrides().isEmpty()) throw new ExitCodes.UserError("--resume continues a run with its own config; drop the overrides " + config.overrides());
-            Config c = ConfigFactory.parseFile(conf.toFile()).withFallback(ConfigFactory.defaultReference()).resolve();
-            return train(c, new SeedSequence(c.getLong("run.seed")), resume, true, out);
+            RunContext run;
+            try {
+                run = RunContext.resume(resume, ConfigComposer.projectRoot(), Clock.systemDefaultZone());
+            } catch (IllegalArgumentException | IllegalStateException | com.typesafe.config.ConfigException e) {
+                throw new ExitCodes.UserError("--resume: " + e.getMessage(), e);
+            }
+            try (run) {
+                if (new CheckpointStore(resume.resolve("checkpoints")).newestFirst().isEmpty()) {
+                    throw new ExitCodes.UserError("--resume: " + resume + " holds no checkpoint (checkpoints/step-*.ckpt), so there is nothing to resume; start a new run");
+                }
+                try {
+                    return train(run.config(), run.seeds(), resume, true, out);
+                } catch (IllegalStateException e) {
+                    if (e instanceof dev.metamorph.core.learn.NonFiniteException) throw e;
+                    throw new ExitCodes.UserError("--resume: " + e.getMessage(), e);
+                }
+            }
         }
         return config.launch(run -> {
             if ("definitions".equals(run.config().getString("maml.task"))) return definitions(run, out);
@@ -75,6 +96,7 @@ public final class MetaTrainCommand implements Callable<Integer> {
         console.metaTrained(r);
         times.emitSummary();
         console.finished(times);
+        out.println("theta sha256: " + ThetaDigest.sha256(r.theta0().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector()));
         out.flush();
         return ExitCodes.OK;
     }
@@ -89,7 +111,12 @@ public final class MetaTrainCommand implements Callable<Integer> {
         if (!"sinusoid".equals(c.task())) {
             throw new ExitCodes.UserError("--resume continues sinusoid runs only (maml.task = sinusoid); this run has maml.task = " + c.task());
         }
-        double[] theta = SinusoidMetaTraining.train(c, seeds, dir, resuming, c.iterations(), !noProgress);
+        double[] theta;
+        try {
+            theta = SinusoidMetaTraining.train(c, seeds, dir, resuming, c.iterations(), !noProgress, composed);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ExitCodes.UserError(e.getMessage(), e);
+        }
         MlpLearner mlp = new MlpLearner(c.sinusoid().sizes());
         ByteBuffer buf = ByteBuffer.allocate(8 * theta.length).order(ByteOrder.LITTLE_ENDIAN);
         for (double x : theta) buf.putDouble(x);
@@ -101,6 +128,7 @@ public final class MetaTrainCommand implements Callable<Integer> {
         }
         AtomicFiles.writeString(dir.resolve("theta0.json"), layout.append("]}\n").toString());
         out.println("meta-trained " + c.algorithm().key() + " for " + c.iterations() + " iterations; theta_0 saved in " + dir.resolve("theta0.f64"));
+        out.println("theta sha256: " + ThetaDigest.sha256(theta));
         out.flush();
         return ExitCodes.OK;
     }

@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "Meta-learning domain adaptation: meta-train, adapt, evaluate, export, serve.",
         subcommands = {
             RunCommand.class,
+            ExportCommand.class,
+            ServeCommand.class,
             EvalCommand.class,
             ConfigCommand.class,
             DataCommand.class,

@@ -40,9 +40,14 @@ class RunAndEvalCommandTest extends CliTestBase {
         assertEquals(kept, events(runDir, "meta-train-done").get(0).get("selected_step").asLong());
         assertTrue(r.out().contains("kept theta of step " + kept), r.out());
         assertTrue(summary.contains("report episodes (not used for selection)"), summary);
-        assertTrue(r.out().matches("(?s).*stage times: data [0-9.]+ s, meta-train [0-9.]+ s, curriculum [0-9.]+ s, eval [0-9.]+ s, report [0-9.]+ s\\R.*"), r.out());
+        assertTrue(r.out().matches("(?s).*stage times: data [0-9.]+ s, meta-train [0-9.]+ s, curriculum [0-9.]+ s, eval [0-9.]+ s, report [0-9.]+ s, export [0-9.]+ s\\R.*"), r.out());
         List<String> timed = events(runDir, "stage-time").stream().map(n -> n.get("stage").asText()).toList();
-        assertEquals(List.of("data", "meta-train", "curriculum", "eval", "report"), timed);
+        assertEquals(List.of("data", "meta-train", "curriculum", "eval", "report", "export"), timed);
+        assertTrue(Files.isRegularFile(runDir.resolve("export/gcide.adapter.zip")), "the export stage writes the target domain's bundle");
+        JsonNode exported = events(runDir, "export").get(0);
+        assertEquals("gcide", exported.get("domain").asText());
+        assertTrue(exported.get("labels").asInt() >= 2 && exported.get("accuracy").asDouble() >= 0, exported.toString());
+        assertTrue(r.out().contains("export gcide: "), r.out());
         assertEquals(1, events(runDir, "stage-times").size());
         List<JsonNode> evals = evalEvents(runDir);
         assertEquals(4 * 2, evals.size(), "four methods x two shot settings");

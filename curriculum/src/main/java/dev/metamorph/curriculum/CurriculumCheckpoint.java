@@ -3,6 +3,7 @@ package dev.metamorph.curriculum;
 import dev.metamorph.core.SeededRandom;
 import dev.metamorph.core.io.SafeTensors;
 import dev.metamorph.core.io.SafeTensorsFile;
+import dev.metamorph.core.learn.NonFiniteException;
 import dev.metamorph.core.learn.ParamLayout;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Saves and restores a whole adaptation in one safetensors file (written atomically: temporary
- * file in the same folder, then an atomic move): theta, optimiser state, elastic multiplier and
+ * Saves and restores a whole adaptation in one safetensors file (written through core's durable
+ * write path; NaN or infinite parameters and negative counters are refused on load): theta, optimiser state, elastic multiplier and
  * last good state, the Fisher diagonal, the generator's state, stage, step and the figures of the
  * finished stages. Values are stored as float64/int64, so a resumed run continues bitwise.
  */
@@ -77,6 +78,14 @@ final class CurriculumCheckpoint {
                     + "\nResume with the same settings, or use a fresh checkpoint folder.");
         }
         if (!Arrays.equals(f.getDoubles("theta0"), s.theta0)) throw new IllegalArgumentException(what + "it was started from another theta_start. Resume with the same starting parameters, or use a fresh checkpoint folder.");
+        for (String name : new String[] {"theta", "good.theta"}) {
+            String bad = NonFiniteException.describe(name, f.getDoubles(name));
+            if (bad != null) throw new IllegalArgumentException(what + bad + "; a checkpoint with NaN or infinite parameters is refused (delete it to restart the curriculum)");
+        }
+        long[] counters = longs(f, "ints");
+        for (int i = 0; i < counters.length; i++) {
+            if (counters[i] < 0) throw new IllegalArgumentException(what + "counter " + i + " of 'ints' (stage, steps) is " + counters[i] + ", negative; the checkpoint is damaged");
+        }
         System.arraycopy(f.getDoubles("theta"), 0, s.current.theta, 0, s.current.theta.length);
         loadOptimizer(f, "opt.", s.current.optimizer);
         long[] ints = longs(f, "ints");

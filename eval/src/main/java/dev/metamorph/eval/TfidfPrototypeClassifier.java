@@ -29,6 +29,35 @@ public final class TfidfPrototypeClassifier {
         this.unseenIdf = Math.log(1.0 + n) + 1.0;
     }
 
+    private TfidfPrototypeClassifier(Map<String, Double> idf, double unseenIdf) {
+        this.idf = idf;
+        this.unseenIdf = unseenIdf;
+    }
+
+    /** The classifier with IDF weights saved from another ({@link #idfWeights}, {@link #unseenIdf}): an exported adapter's lexical channel. */
+    public static TfidfPrototypeClassifier fromWeights(Map<String, Double> idf, double unseenIdf) {
+        if (!(unseenIdf > 0) || !Double.isFinite(unseenIdf)) throw new IllegalArgumentException("unseen IDF must be a positive number, got " + unseenIdf);
+        for (Map.Entry<String, Double> e : idf.entrySet()) {
+            if (e.getValue() == null || !Double.isFinite(e.getValue())) throw new IllegalArgumentException("IDF of '" + e.getKey() + "' is " + e.getValue() + "; it must be finite");
+        }
+        return new TfidfPrototypeClassifier(new HashMap<>(idf), unseenIdf);
+    }
+
+    /** The IDF weight of every word of the corpus (a copy). */
+    public Map<String, Double> idfWeights() {
+        return new java.util.TreeMap<>(idf);
+    }
+
+    /** The IDF weight of a word the corpus never had. */
+    public double unseenIdf() {
+        return unseenIdf;
+    }
+
+    /** Number of words with an IDF weight. */
+    public int vocabularySize() {
+        return idf.size();
+    }
+
     /** Lower-cased alphanumeric word tokens. */
     static List<String> tokens(String text) {
         List<String> out = new ArrayList<>();

@@ -31,6 +31,15 @@ public final class MetaGradients {
      *     that the learner path can use {@code maml.threads} workers; null = one worker
      */
     public static <B> MetaGradient<B> create(Learner<B> learner, MamlConfig c, BinaryOperator<B> joiner, Supplier<? extends Learner<B>> replicas) {
+        return create(learner, c, joiner, replicas, LearnerPath.AUTO);
+    }
+
+    /**
+     * As {@link #create(Learner, MamlConfig, BinaryOperator, Supplier)}, with the gated-attention
+     * model's learner path ({@code maml.learner-path}) given instead of measured when it is not
+     * {@code auto}: every process of a distributed run must compute on one path.
+     */
+    public static <B> MetaGradient<B> create(Learner<B> learner, MamlConfig c, BinaryOperator<B> joiner, Supplier<? extends Learner<B>> replicas, LearnerPath path) {
         int steps = c.algorithm() == MetaAlgorithm.REPTILE ? c.reptileSteps() : c.innerSteps();
         boolean hasKernel = learner instanceof KernelLearner<?>;
         Backend b = c.backend();
@@ -40,10 +49,17 @@ public final class MetaGradients {
                     ? () -> new LearnerKernelAdapter<>(learner)
                     : () -> new LearnerKernelAdapter<>(replicas.get());
             Supplier<MetaGradient<B>> eagerEngine = () -> new KernelMetaGradient<>(eager, c.algorithm(), steps, joiner, threads);
-            if (!(learner instanceof GatedAttentionLearner gal)) return eagerEngine.get();
+            boolean eagerOnly = learner instanceof GatedAttentionLearner m && m.config().hasMemory() && m.config().memory().topK() > 0; // top-k memory reads are eager-only
+            if (!(learner instanceof GatedAttentionLearner gal) || eagerOnly) {
+                if (path == LearnerPath.GRAPH) throw new IllegalArgumentException("maml.learner-path = graph, but " + learner.getClass().getSimpleName()
+                        + (eagerOnly ? " with memory.top-k > 0 (top-k memory reads)" : "") + " has only its eager path; use auto or eager");
+                return eagerEngine.get();
+            }
             Supplier<LearnerKernelAdapter<B>> graph = replicas == null
                     ? () -> LearnerKernelAdapter.graphPath(gal)
                     : () -> LearnerKernelAdapter.graphPath((GatedAttentionLearner) replicas.get());
+            if (path == LearnerPath.EAGER) return eagerEngine.get();
+            if (path == LearnerPath.GRAPH) return new KernelMetaGradient<>(graph, c.algorithm(), steps, joiner, threads);
             String key = String.format("%s, %d parameters, %s, %s, %d steps", learner.getClass().getSimpleName(), learner.layout().size(),
                     learner.dataType().name().toLowerCase(java.util.Locale.ROOT), c.algorithm().key(), steps);
             return new MeasuredMetaGradient<>(key, List.of(new MeasuredMetaGradient.Candidate<>("eager", eagerEngine),

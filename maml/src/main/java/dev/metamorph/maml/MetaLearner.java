@@ -82,7 +82,27 @@ public final class MetaLearner<B> implements AutoCloseable {
      *     NaN or infinite, before anything changes: theta, alpha and Adam's moments stay as they were
      */
     public double metaStep(List<TaskData<B>> tasks) {
-        double loss = engine.compute(theta, alpha, tasks, gradTheta, gradAlpha);
+        return metaStep((th, al, gt, ga) -> engine.compute(th, al, tasks, gt, ga));
+    }
+
+    /**
+     * Computes a meta-gradient at the current theta and alpha: writes the mean meta-gradient into
+     * {@code gradTheta} (and {@code gradAlpha} when it is not null) and returns the mean query loss.
+     * {@code theta} and {@code alpha} are the learner's own arrays: read them, never change them.
+     */
+    @FunctionalInterface
+    public interface GradientCall {
+        double compute(double[] theta, double[] alpha, double[] gradTheta, double[] gradAlpha);
+    }
+
+    /**
+     * One meta-iteration with the meta-gradient from {@code call} (a {@link MetaBatchExecutor} drawing
+     * and computing a meta-batch); the same checks and outer step as {@link #metaStep(List)}.
+     *
+     * @throws NonFiniteException as {@link #metaStep(List)}
+     */
+    public double metaStep(GradientCall call) {
+        double loss = call.compute(theta, alpha, gradTheta, gradAlpha);
         if (!Double.isFinite(loss)) throw new NonFiniteException(STAGE, -1, "the query loss is " + loss, HINT);
         System.arraycopy(gradTheta, 0, grad, 0, p);
         if (gradAlpha != null) System.arraycopy(gradAlpha, 0, grad, p, p);

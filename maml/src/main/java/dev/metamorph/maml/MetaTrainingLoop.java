@@ -5,7 +5,6 @@ import dev.metamorph.core.data.TaskSampler;
 import dev.metamorph.core.learn.NonFiniteException;
 import dev.metamorph.core.learn.TaskData;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +38,7 @@ public final class MetaTrainingLoop<B> {
     private final CheckpointStore checkpoints;
     private final Consumer<Map<String, Object>> metrics;
     private final boolean progressBar;
+    private MetaBatchExecutor executor;
     private ValidationScore validationScore;
     private String validationMetric = "val_loss";
     private long step;
@@ -116,21 +116,48 @@ public final class MetaTrainingLoop<B> {
         return this;
     }
 
+    /**
+     * Draws and computes the meta-batches with {@code executor} (e.g. on Spark executors) instead of
+     * in process ({@link InProcessMetaBatches} over the sampler and the learner's engine). The loop
+     * does not close it. Validation stays in process. Call before {@link #run()}.
+     */
+    public MetaTrainingLoop<B> executeWith(MetaBatchExecutor executor) {
+        this.executor = executor;
+        return this;
+    }
+
     /** Iterations completed so far. */
     public long step() {
         return step;
     }
 
-    /** Restores the newest checkpoint if there is one; returns its step. */
+    /**
+     * Restores the newest checkpoint that verifies (falling back past damaged ones, each logged);
+     * returns its step, or empty when the folder holds no checkpoint at all.
+     *
+     * @throws IllegalStateException if there are checkpoints but none verifies, or the newest
+     *     usable one is past {@code maml.iterations} (each named with the reason)
+     */
     public Optional<Long> resume() {
         if (checkpoints == null) return Optional.empty();
-        Optional<Path> latest = checkpoints.latest();
-        if (latest.isEmpty()) return Optional.empty();
-        CheckpointStore.Header h = checkpoints.load(latest.get(), config.algorithm(), learner);
+        CheckpointStore.Found found = checkpoints.newestVerified(config.algorithm(), learner);
+        if (found.file().isEmpty()) {
+            if (found.rejected().isEmpty()) return Optional.empty();
+            StringBuilder why = new StringBuilder("No checkpoint in " + checkpoints.dir() + " verifies, so the run cannot resume:");
+            for (CheckpointStore.Rejected r : found.rejected()) why.append("\n  ").append(r.file().getFileName()).append(": ").append(r.reason());
+            why.append("\nStart a new run (or move the damaged checkpoints away to restart this one from scratch).");
+            throw new IllegalStateException(why.toString());
+        }
+        CheckpointStore.Header h = found.header();
+        if (h.step() > config.iterations()) {
+            throw new IllegalStateException("Checkpoint " + found.file().get() + " is at step " + h.step() + ", past maml.iterations = "
+                    + config.iterations() + "; resume with the run's own config");
+        }
         samplerRng.restore(h.samplerState());
         step = h.step();
         best = h.best();
-        LOG.info("Resumed from {} at step {}", latest.get(), step);
+        lastValidated = -1;
+        LOG.info("Resumed from {} at step {}", found.file().get(), step);
         return Optional.of(step);
     }
 
@@ -152,7 +179,7 @@ public final class MetaTrainingLoop<B> {
     public Result runUntil(long stopAt) {
         long end = Math.min(stopAt, config.iterations());
         long startStep = step;
-        List<TaskData<B>> batch = new ArrayList<>(config.metaBatch());
+        MetaBatchExecutor batches = executor != null ? executor : new InProcessMetaBatches<>(sampler, learner.engine());
         double loss = Double.NaN;
         long t0 = System.nanoTime();
         ProgressBar pb = progressBar ? new ProgressBarBuilder().setTaskName(config.algorithm().key()).setInitialMax(config.iterations())
@@ -162,10 +189,8 @@ public final class MetaTrainingLoop<B> {
             // The initial theta is a candidate too: meta-training that never beats it on meta-val keeps it.
             if (step == 0 && end > 0 && validates() && config.select() == MamlConfig.Selection.BEST_VAL) validate(Double.NaN);
             while (step < end) {
-                batch.clear();
-                for (int i = 0; i < config.metaBatch(); i++) batch.add(sampler.sample(samplerRng));
                 try {
-                    loss = learner.metaStep(batch);
+                    loss = learner.metaStep((th, al, gt, ga) -> batches.compute(samplerRng, config.metaBatch(), th, al, gt, ga));
                 } catch (NonFiniteException e) {
                     throw e.at(step + 1);   // theta is unchanged, and no checkpoint of this step is written
                 }

@@ -63,9 +63,10 @@ final class EagerEncoder {
     Output run(INDArray theta, TaskFeed f, INDArray grad) {
         Forward fw = forward(theta, f);
         EagerBuffers s = fw.s;
-        int td = s.t * d;
         INDArray u = fw.u;
-        EagerHead.Result hr = head.run(theta, f, fw.emb, grad != null);
+        double[] emb = fw.emb;
+        int td = s.t * d;
+        EagerHead.Result hr = head.run(theta, f, emb, grad != null);
         if (grad == null) return new Output(hr.loss(), hr.logits(), null);
         for (Map.Entry<String, double[]> e : hr.gradients().entrySet()) groups.put(grad, e.getKey(), e.getValue());
         double[] dz = hr.dz();
@@ -106,10 +107,13 @@ final class EagerEncoder {
         return new Output(hr.loss(), hr.logits(), dz);
     }
 
-    /** The forward pass up to the embedding the head sees: the buffers used, the adapter's pooled state u (with a base) and the embedding [B * width]. */
+    /** The buffers of a forward pass, the adapter's pooled state u [B, d] (with a base, else null) and the rows the head scores, emb [B * width]. */
     private record Forward(EagerBuffers s, INDArray u, double[] emb) {}
 
-    /** The embeddings the head sees at {@code theta} [P], row-major [B * width] (forward pass only). */
+    /**
+     * The rows the head scores, [B * width] row-major, at {@code theta}: forward pass only, no head
+     * (with a base: the base pooled embedding plus the adapter's pooled state through {@code output.w}).
+     */
     double[] embeddings(INDArray theta, TaskFeed f) {
         return forward(theta, f).emb;
     }

@@ -20,10 +20,12 @@ final class EagerHead {
     private final ModelConfig c;
     private final ThetaGroups groups;
     private final int e, n;
+    private final EagerMemory memory;
 
     EagerHead(ModelConfig c, ThetaGroups groups) {
         this.c = c;
         this.groups = groups;
+        this.memory = c.hasMemory() ? new EagerMemory(c, groups) : null;
         this.e = c.embeddingWidth();
         this.n = c.ways();
     }
@@ -90,6 +92,7 @@ final class EagerHead {
                 for (int i = 0; i < b; i++) for (int k = 0; k < n; k++) logits[i * n + k] = 2 * dots[i * n + k] - zNorm[i] - pNorm[i * n + k];
             }
         }
+        EagerMemory.Pass mem = memory == null ? null : memory.forward(theta, f, z, logits);
         double loss = 0;
         double[] dLogits = new double[b * n];
         for (int i = 0; i < b; i++) {
@@ -160,6 +163,7 @@ final class EagerHead {
             g.put(EncoderLayout.HEAD_SCALE, new double[] {gScale});
             g.put(EncoderLayout.HEAD_LEXICAL, new double[] {gLex});
         }
+        if (mem != null) memory.backward(mem, f, z, dLogits, dz, g);
         return new Result(loss, logits, dz, g);
     }
 }

@@ -12,8 +12,10 @@ import dev.metamorph.core.learn.ParamLayout;
  * prototype head without a base; {@code head.scale} (log of the cosine scale) and
  * {@code head.lexical} (weight of the lexical channel) for the prototype head with a base. Weight
  * matrices are [in, out] (y = x W + b). The first name components ({@code input.}, {@code block0.},
- * ..., {@code output.}, {@code head.}) are the curriculum's default unfreezing units, unfrozen from
- * the head down.
+ * ..., {@code output.}, {@code head.}, {@code memory.}) are the curriculum's default unfreezing units, unfrozen from
+ * the last group down. With {@code model.memory} the memory channel's groups follow the head:
+ * {@code memory.query.w} [width, key-size], {@code memory.label} [ways, value-size],
+ * {@code memory.strength} [1] (log of the read strength) and {@code memory.gain} [1] (see {@link EagerMemory}).
  */
 public final class EncoderLayout {
     /** Name of the token embedding group (kept outside the graph, see {@link GatedAttentionLearner}); only without a base. */
@@ -59,6 +61,10 @@ public final class EncoderLayout {
         if (c.hasBase()) b.add(OUTPUT_W, d, c.baseDim());
         if (c.head() == ModelConfig.HeadType.ZERO) b.add("head.w", c.embeddingWidth(), c.ways()).add("head.b", c.ways());
         else if (c.hasBase()) b.add(HEAD_SCALE, 1).add(HEAD_LEXICAL, 1);
+        if (c.hasMemory()) {
+            b.add(EagerMemory.QUERY_W, c.embeddingWidth(), c.memory().keySize()).add(EagerMemory.LABEL, c.ways(), c.memory().valueSize());
+            b.add(EagerMemory.STRENGTH, 1).add(EagerMemory.GAIN, 1);
+        }
         return b.build();
     }
 }

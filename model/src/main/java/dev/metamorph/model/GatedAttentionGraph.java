@@ -85,6 +85,10 @@ final class GatedAttentionGraph {
 
     /** Builds the forward ops with every parameter group (except embed.tokens) given as its own variable, shaped by {@link #graphShape}. */
     static GatedAttentionGraph forward(SameDiff sd, ModelConfig c, ParamLayout layout, Map<String, SDVariable> params, GraphInputs in, long batch, long length) {
+        if (c.hasMemory() && c.memory().topK() > 0) {
+            throw new UnsupportedOperationException("memory.top-k = " + c.memory().topK() + ": top-k memory reads run on the eager path only; the graph path "
+                    + "(maml.backend = samediff, second-order maml) reads densely: set memory.top-k = 0, or use a first-order algorithm (fomaml, reptile, anil, pretrain)");
+        }
         GatedAttentionGraph g = new GatedAttentionGraph(sd, c, layout, params, in, batch, length);
         g.buildForward();
         return g;
@@ -157,6 +161,7 @@ final class GatedAttentionGraph {
             } else {
                 logits = dots.mul(2.0).sub(zz).sub(pp);
             }
+            if (c.hasMemory()) logits = logits.add(memoryForward());
         }
         SDVariable max = logits.max(true, 2);
         SDVariable shifted = logits.sub(max);
@@ -232,6 +237,35 @@ final class GatedAttentionGraph {
         return sd.mmul(a, bm, ta, tb, false);
     }
 
+    // ---------------------------------------------------------------- external memory channel (see EagerMemory)
+
+    private dev.metamorph.memory.MemoryReadOps memRead;
+    private SDVariable memQ, memRL, memBeta;
+
+    /** Memory logits [tau, B, N]: slots are the support rows (mask), keys and queries z P, values y L, logit += gain * r . L_k. */
+    private SDVariable memoryForward() {
+        memQ = mm(z, p.get(EagerMemory.QUERY_W), false, false); // [tau, B, kd]
+        SDVariable values = mm(in.get("y"), p.get(EagerMemory.LABEL), false, false); // [tau, B, vd]
+        memBeta = sd.math.exp(p.get(EagerMemory.STRENGTH)); // [tau, 1, 1]
+        memRead = dev.metamorph.memory.MemoryReadOps.forward(sd, memQ, memQ, values, in.get("memoryMask"), memBeta);
+        memRL = mm(memRead.read(), p.get(EagerMemory.LABEL), false, true); // [tau, B, N]
+        return memRL.mul(p.get(EagerMemory.GAIN));
+    }
+
+    /** The memory channel's backward as ops: puts its groups' gradients and returns its part of dz [tau, B, e]. */
+    private SDVariable memoryBackward(SDVariable dLogits, Map<String, SDVariable> g) {
+        SDVariable label = p.get(EagerMemory.LABEL), gain = p.get(EagerMemory.GAIN);
+        g.put(EagerMemory.GAIN, dLogits.mul(memRL).sum(1, 2).reshape(tau, 1));
+        SDVariable dRL = dLogits.mul(gain);
+        SDVariable dR = mm(dRL, label, false, false); // [tau, B, vd]
+        dev.metamorph.memory.MemoryReadOps.Backward bw = memRead.backward(dR);
+        g.put(EagerMemory.LABEL, mm(dRL, memRead.read(), true, false).add(mm(in.get("y"), bw.values(), true, false))); // [tau, N, vd]
+        g.put(EagerMemory.STRENGTH, bw.strength().mul(memBeta).reshape(tau, 1));
+        SDVariable dQ = bw.query().add(bw.keys()); // queries and keys are the same projections
+        g.put(EagerMemory.QUERY_W, mm(z, dQ, true, false));
+        return mm(dQ, p.get(EagerMemory.QUERY_W), false, true);
+    }
+
     // ---------------------------------------------------------------- backward as forward ops
 
     private void buildBackward() {
@@ -262,6 +296,7 @@ final class GatedAttentionGraph {
                 dProto = dl4.mul(zi).sub(dl4.mul(protos)).mul(2.0);
             }
             dz = dz.add(mm(in.get("proto"), dProto.reshape(tau, b * n, e), true, false));
+            if (c.hasMemory()) dz = dz.add(memoryBackward(dLogits, g));
         }
         if (c.hasBase()) {
             g.put(EncoderLayout.OUTPUT_W, mm(u, dz, true, false));

@@ -98,7 +98,10 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
                 theta[off] = Math.log(INITIAL_COSINE_SCALE);
                 continue;
             } else if (name.equals(EncoderLayout.OUTPUT_W)) continue; // the adapter starts as the base's own embedding
-            else if (name.endsWith(".gate")) {
+            else if (name.startsWith("memory.")) {
+                initMemory(g, theta, rng);
+                continue;
+            } else if (name.endsWith(".gate")) {
                 for (int i = 0; i < g.length(); i++) theta[off + i] = config.gateInit();
                 continue;
             } else if (name.endsWith(".gamma")) {
@@ -109,6 +112,28 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             for (int i = 0; i < g.length(); i++) theta[off + i] = rng.nextGaussian() * std;
         }
         return Nd4j.createFromArray(theta).castTo(config.dtype());
+    }
+
+    /**
+     * The memory channel's start: a Gaussian projection (std 1/sqrt(width), which keeps cosines
+     * between encodings on average), one-hot label embeddings (class k on component k mod
+     * value-size), the configured read strength and gain.
+     */
+    private void initMemory(ParamGroup g, double[] theta, RandomGenerator rng) {
+        int off = (int) g.offset();
+        switch (g.name()) {
+            case EagerMemory.QUERY_W -> {
+                double std = 1.0 / Math.sqrt(g.shape().get(0));
+                for (int i = 0; i < g.length(); i++) theta[off + i] = rng.nextGaussian() * std;
+            }
+            case EagerMemory.LABEL -> {
+                int vd = config.memory().valueSize();
+                for (int k = 0; k < config.ways(); k++) theta[off + k * vd + k % vd] = 1.0;
+            }
+            case EagerMemory.STRENGTH -> theta[off] = Math.log(config.memory().strength());
+            case EagerMemory.GAIN -> theta[off] = config.memory().gain();
+            default -> throw new IllegalStateException("Unknown memory group " + g.name());
+        }
     }
 
     // ------------------------------------------------------------------ Learner
@@ -178,10 +203,22 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         return result;
     }
 
+    /** Per-task losses only (forward passes). */
+    public double[] losses(INDArray thetas, List<TokenBatch> batches) {
+        checkThetas(thetas, batches);
+        INDArray th = asModelType(thetas);
+        double[] losses = new double[batches.size()];
+        for (int k = 0; k < batches.size(); k++) losses[k] = eager().run(th.getRow(k), feedOf(batches.get(k), k), null).loss();
+        return losses;
+    }
+
     /**
-     * The embeddings the head sees at {@code theta} (eager forward pass, no head): one row per row
-     * of the batch, {@link ModelConfig#embeddingWidth} wide (with a base: the base's pooled
-     * embedding plus the adapter's output; without: the pooled state).
+     * The rows the head scores, one per batch row ([size][{@link ModelConfig#embeddingWidth}]), at
+     * {@code theta} [P]: the eager forward pass without the head (with a base: the base's pooled
+     * embedding plus the adapter's pooled state through {@code output.w}). The batch's labels and
+     * prototype rows play no part. What a served adapter computes once for its support rows (the
+     * class prototypes) and per request for the query rows; {@link PrototypeScores} turns them into
+     * the prototype head's logits.
      */
     public double[][] embeddings(INDArray theta, TokenBatch batch) {
         INDArray th = asModelType(theta).reshape(layout.size());
@@ -190,15 +227,6 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         double[][] out = new double[batch.size()][];
         for (int i = 0; i < out.length; i++) out[i] = java.util.Arrays.copyOfRange(flat, i * w, (i + 1) * w);
         return out;
-    }
-
-    /** Per-task losses only (forward passes). */
-    public double[] losses(INDArray thetas, List<TokenBatch> batches) {
-        checkThetas(thetas, batches);
-        INDArray th = asModelType(thetas);
-        double[] losses = new double[batches.size()];
-        for (int k = 0; k < batches.size(); k++) losses[k] = eager().run(th.getRow(k), feedOf(batches.get(k), k), null).loss();
-        return losses;
     }
 
     private EagerEncoder eager() {
@@ -261,6 +289,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         if (config.head() == ModelConfig.HeadType.PROTOTYPE) v.put("proto", sd.placeHolder(prefix + "proto", dt, tasks, b * n, b));
         if (config.head() == ModelConfig.HeadType.PROTOTYPE && config.hasBase()) v.put("lexical", sd.placeHolder(prefix + "lexical", dt, tasks, b, n));
         if (config.memoryRead()) v.put("memory", sd.placeHolder(prefix + "memory", dt, tasks, b, d));
+        if (config.hasMemory()) v.put("memoryMask", sd.placeHolder(prefix + "memoryMask", dt, tasks, b, b));
         return new GraphInputs(prefix, tasks, v);
     }
 
@@ -428,6 +457,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         double[] lossW = new double[tasks * b];
         double[] proto = new double[tasks * b * n * b];
         double[] mem = config.memoryRead() ? new double[tasks * b * d] : null;
+        double[] memMask = config.hasMemory() ? new double[tasks * b * b] : null;
         for (int k = 0; k < tasks; k++) {
             TokenBatch tb = batches.get(k);
             if (tb.size() != b || tb.length() != t) throw new IllegalArgumentException("Task " + k + " of split '" + inputs.prefix() + "' has a batch of " + tb.size() + "x" + tb.length() + " tokens; the graph was declared for " + b + "x" + t);
@@ -437,6 +467,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             System.arraycopy(f.lossW(), 0, lossW, k * b, b);
             System.arraycopy(f.proto(), 0, proto, k * b * n * b, b * n * b);
             if (mem != null) System.arraycopy(f.memory(), 0, mem, k * b * d, b * d);
+            if (memMask != null) System.arraycopy(EagerMemory.readMask(f, n), 0, memMask, k * b * b, b * b);
             for (int i = 0; i < b; i++) y[(k * b + i) * n + f.labels()[i]] = 1.0;
             if (config.hasBase()) {
                 int e = config.baseDim();
@@ -464,6 +495,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         if (basePooled != null) f.put("basePooled", Nd4j.createFromArray(basePooled).castTo(dt).reshape(tasks, b, config.baseDim()));
         if (lexical != null) f.put("lexical", Nd4j.createFromArray(lexical).castTo(dt).reshape(tasks, b, n));
         if (mem != null) f.put("memory", Nd4j.createFromArray(mem).castTo(dt).reshape(tasks, b, d));
+        if (memMask != null) f.put("memoryMask", Nd4j.createFromArray(memMask).castTo(dt).reshape(tasks, b, b));
         for (Map.Entry<String, INDArray> e : f.entrySet()) feeds.put(inputs.get(e.getKey()).name(), e.getValue());
     }
 

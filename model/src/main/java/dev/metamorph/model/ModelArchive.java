@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import dev.metamorph.core.learn.NonFiniteException;
+import dev.metamorph.core.run.AtomicFiles;
 import dev.metamorph.core.learn.ParamGroup;
 import dev.metamorph.core.learn.ParamLayout;
 import dev.metamorph.model.tokenizer.BpeTokenizer;
@@ -13,7 +14,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.ByteBuffer;
@@ -21,11 +21,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,7 +37,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * base, parameter layout), {@code model.conf} (the {@code model} config as HOCON, {@code model.base}
  * included), {@code tokenizer.txt} ({@link BpeTokenizer} format; absent for a model over a pretrained
  * base, which uses the base's own tokenizer) and {@code theta.bin} (theta as raw little-endian float32 or
- * float64). Writes go to a temporary file in the target folder and are moved into place atomically.
+ * float64). Writes go through {@link AtomicFiles} (written fully, forced, verified, renamed). Reading
+ * checks entry names, counts and sizes before reading any entry, bounds what each inflates to, and
+ * refuses NaN or infinite parameters naming the group.
  */
 public final class ModelArchive {
     public static final String FORMAT = "metamorph-model";
@@ -56,34 +59,34 @@ public final class ModelArchive {
         if (config.hasBase() && tokenizer != null) throw new IllegalArgumentException("model.base = " + config.base().key() + " tokenizes with the base's own tokenizer; pass no BPE tokenizer");
         if (!config.hasBase() && tokenizer == null) throw new IllegalArgumentException("model.base = none needs the model's BPE tokenizer");
         if (tokenizer != null && tokenizer.vocabSize() > config.vocabSize()) throw new IllegalArgumentException("The tokenizer has " + tokenizer.vocabSize() + " ids but model.vocab-size is " + config.vocabSize());
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
-                put(zip, "model.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(header(config, layout)));
-                put(zip, "model.conf", config.toHocon().getBytes(StandardCharsets.UTF_8));
-                if (tokenizer != null) {
-                    ByteArrayOutputStream tok = new ByteArrayOutputStream();
-                    try (Writer w = new OutputStreamWriter(tok, StandardCharsets.UTF_8)) {
-                        tokenizer.write(w);
-                    }
-                    put(zip, "tokenizer.txt", tok.toByteArray());
-                }
-                put(zip, "theta.bin", littleEndian(theta.castTo(config.dtype())));
+        byte[] tokenizerBytes = null;
+        if (tokenizer != null) {
+            ByteArrayOutputStream tok = new ByteArrayOutputStream();
+            try (Writer w = new OutputStreamWriter(tok, StandardCharsets.UTF_8)) {
+                tokenizer.write(w);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
+            tokenizerBytes = tok.toByteArray();
+        }
+        byte[] tokBytes = tokenizerBytes;
+        byte[] json = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(header(config, layout));
+        byte[] thetaBytes = littleEndian(theta.castTo(config.dtype()));
+        try {
+            AtomicFiles.write(file, os -> {
+                ZipOutputStream zip = new ZipOutputStream(os);
+                put(zip, "model.json", json);
+                put(zip, "model.conf", config.toHocon().getBytes(StandardCharsets.UTF_8));
+                if (tokBytes != null) put(zip, "tokenizer.txt", tokBytes);
+                put(zip, "theta.bin", thetaBytes);
+                zip.finish();
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause() != null ? new IOException(e.getMessage(), e.getCause()) : new IOException(e.getMessage());
         }
     }
 
     /** Reads a file written by {@link #save}; checks the format version and that the layout matches the config. */
     public static Saved load(Path file) throws IOException {
-        Map<String, byte[]> entries = new HashMap<>();
-        try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
-            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) entries.put(e.getName(), zip.readAllBytes());
-        }
+        Map<String, byte[]> entries = readEntries(file);
         for (String need : new String[] {"model.json", "model.conf", "theta.bin"}) {
             if (!entries.containsKey(need)) throw new IOException(file + ": entry '" + need + "' is missing; not a model written by ModelArchive.save");
         }
@@ -108,6 +111,7 @@ public final class ModelArchive {
         BpeTokenizer tokenizer = config.hasBase() ? null : BpeTokenizer.read(new InputStreamReader(new java.io.ByteArrayInputStream(entries.get("tokenizer.txt")), StandardCharsets.UTF_8), file + "!tokenizer.txt");
         byte[] raw = entries.get("theta.bin");
         int width = config.dtype() == DataType.DOUBLE ? 8 : 4;
+        if (layout.size() > MAX_ENTRY_BYTES.get("theta.bin") / width) throw new IOException(file + "!model.conf: the model has " + layout.size() + " parameters, more than this build reads (" + MAX_ENTRY_BYTES.get("theta.bin") / width + ")");
         if (raw.length != layout.size() * width) throw new IOException(file + "!theta.bin: " + raw.length + " bytes, expected " + layout.size() + " x " + width);
         ByteBuffer bb = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         INDArray theta;
@@ -120,7 +124,57 @@ public final class ModelArchive {
             bb.asFloatBuffer().get(v);
             theta = Nd4j.createFromArray(v);
         }
+        double[] values = theta.castTo(DataType.DOUBLE).toDoubleVector();
+        int bad = NonFiniteException.firstNonFinite(values);
+        if (bad >= 0) {
+            ParamGroup g = layout.groups().stream().filter(x -> bad >= x.offset() && bad < x.offset() + x.length()).findFirst().orElse(null);
+            throw new IOException(file + "!theta.bin: parameter " + bad + (g == null ? "" : " (group '" + g.name() + "', entry " + (bad - g.offset()) + ")")
+                    + " is " + values[bad] + "; a model with NaN or infinite parameters is refused (use an earlier checkpoint or train again)");
+        }
         return new Saved(config, tokenizer, theta);
+    }
+
+    /** Largest size of each entry an archive may hold (checked on the declared size before reading, and while reading). */
+    static final Map<String, Long> MAX_ENTRY_BYTES = Map.of("model.json", 1L << 20, "model.conf", 1L << 20, "tokenizer.txt", 64L << 20, "theta.bin", 1L << 30);
+    /** Most entries an archive may hold (a model has four). */
+    static final int MAX_ENTRIES = 16;
+
+    /**
+     * Reads the known entries of the archive, refusing before any is read: more than
+     * {@link #MAX_ENTRIES} entries, a name with {@code ..}, a leading {@code /} or {@code \\} or a
+     * drive letter, a duplicate name, an unknown name, or a declared size over the entry's bound;
+     * and while reading, an entry that inflates past its bound (a zip bomb whose sizes lie).
+     */
+    private static Map<String, byte[]> readEntries(Path file) throws IOException {
+        Map<String, byte[]> entries = new HashMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            if (zip.size() > MAX_ENTRIES) throw new IOException(file + ": " + zip.size() + " entries, more than the " + MAX_ENTRIES + " a model archive may hold");
+            List<? extends ZipEntry> list = java.util.Collections.list(zip.entries());
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (ZipEntry e : list) {
+                String name = e.getName();
+                if (name.contains("..") || name.startsWith("/") || name.startsWith("\\") || name.contains("\\") || name.matches("^[A-Za-z]:.*")) {
+                    throw new IOException(file + ": entry '" + name + "' has a path outside the archive; refused");
+                }
+                if (!seen.add(name)) throw new IOException(file + ": entry '" + name + "' appears twice; refused");
+                Long max = MAX_ENTRY_BYTES.get(name);
+                if (max == null) throw new IOException(file + ": unknown entry '" + name + "'; a model archive holds " + new java.util.TreeSet<>(MAX_ENTRY_BYTES.keySet()));
+                if (e.isDirectory()) throw new IOException(file + ": entry '" + name + "' is a folder; refused");
+                if (e.getSize() > max) throw new IOException(file + "!" + name + ": declares " + e.getSize() + " bytes, more than the bound of " + max);
+            }
+            for (ZipEntry e : list) {
+                long max = MAX_ENTRY_BYTES.get(e.getName());
+                try (InputStream in = zip.getInputStream(e)) {
+                    byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+                    if (data.length > max) throw new IOException(file + "!" + e.getName() + ": inflates past the bound of " + max + " bytes; refused");
+                    if (e.getSize() >= 0 && data.length != e.getSize()) throw new IOException(file + "!" + e.getName() + ": declares " + e.getSize() + " bytes but holds " + data.length);
+                    entries.put(e.getName(), data);
+                }
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(file + ": not a readable zip archive (" + e.getMessage() + ")", e);
+        }
+        return entries;
     }
 
     private static ObjectNode header(ModelConfig config, ParamLayout layout) {

@@ -3,6 +3,7 @@ package dev.metamorph.model;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.metamorph.core.Checks;
+import dev.metamorph.memory.MemoryConfig;
 import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -13,7 +14,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int ffSize, int maxLength,
                           Truncation truncation, HeadType head, int ways, Activation activation,
-                          DataType dtype, boolean memoryRead, double layerNormEps, double gateInit, Base base, int baseDim) {
+                          DataType dtype, boolean memoryRead, double layerNormEps, double gateInit, Base base, int baseDim,
+                          MemoryConfig memory) {
 
     /** The frozen pretrained base under the adapter ({@code none}: the model learns its own token embedding table). */
     public enum Base { NONE, MINILM_L6, ONNX;
@@ -50,6 +52,17 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
         Checks.check(Double.isFinite(gateInit), "model.gate-init must be finite, got %s", gateInit);
         Checks.notNull("model.base", base);
         Checks.positive("model.base-dim", baseDim);
+        Checks.check(memory == null || head == HeadType.PROTOTYPE, "model.memory = true needs model.head = prototype (the memory channel scores the episode's support rows), got %s", head);
+    }
+
+    /** Whether the external memory channel is on ({@code model.memory}); its settings are {@link #memory()}. */
+    public boolean hasMemory() {
+        return memory != null;
+    }
+
+    /** A copy with the external memory channel on ({@code m}) or off (null). */
+    public ModelConfig withMemory(MemoryConfig m) {
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, m);
     }
 
     /** Whether the model reads a pretrained base's token states ({@code model.base != none}). */
@@ -78,7 +91,8 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
                 m.getInt("ff-size"), m.getInt("max-length"),
                 parse(Truncation.class, m, "truncation"), parse(HeadType.class, m, "head"), m.getInt("ways"),
                 parse(Activation.class, m, "activation"), dtype(m), m.getBoolean("memory-read"),
-                m.getDouble("layer-norm-eps"), m.getDouble("gate-init"), parse(Base.class, m, "base"), m.getInt("base-dim"));
+                m.getDouble("layer-norm-eps"), m.getDouble("gate-init"), parse(Base.class, m, "base"), m.getInt("base-dim"),
+                m.getBoolean("memory") ? MemoryConfig.from(c) : null);
     }
 
     /** The defaults of {@code reference.conf}. */
@@ -111,42 +125,42 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
     }
 
     public ModelConfig withDtype(DataType t) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, t, memoryRead, layerNormEps, gateInit, base, baseDim);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, t, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
     }
 
     public ModelConfig withHead(HeadType h) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, h, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, h, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
     }
 
     public ModelConfig withActivation(Activation a) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, a, dtype, memoryRead, layerNormEps, gateInit, base, baseDim);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, a, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
     }
 
     public ModelConfig withMemoryRead(boolean on) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, on, layerNormEps, gateInit, base, baseDim);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, on, layerNormEps, gateInit, base, baseDim, memory);
     }
 
     public ModelConfig withVocabSize(int v) {
-        return new ModelConfig(v, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim);
+        return new ModelConfig(v, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
     }
 
     public ModelConfig withGateInit(double g) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, g, base, baseDim);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, g, base, baseDim, memory);
     }
 
     /** A copy reading base {@code b} with token states {@code dim} wide. */
     public ModelConfig withBase(Base b, int dim) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, b, dim);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, b, dim, memory);
     }
 
     /** A copy with a different number of classes. */
     public ModelConfig withWays(int n) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, n, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, n, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
     }
 
     /** A copy with a different shape (vocab, width, heads, blocks, feed-forward width, max length). */
     public ModelConfig withShape(int vocab, int d, int h, int nBlocks, int ff, int maxLen) {
-        return new ModelConfig(vocab, d, h, nBlocks, ff, maxLen, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim);
+        return new ModelConfig(vocab, d, h, nBlocks, ff, maxLen, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
     }
 
     /** The HOCON text of this config under the {@code model} namespace (round-trips through {@link #from}). */
@@ -158,6 +172,7 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
                 + "\n  ways = " + ways + "\n  activation = " + activation.name().toLowerCase(Locale.ROOT)
                 + "\n  dtype = " + (dtype == DataType.DOUBLE ? "double" : "float") + "\n  memory-read = " + memoryRead
                 + "\n  layer-norm-eps = " + layerNormEps + "\n  gate-init = " + gateInit
-                + "\n  base = \"" + base.key() + "\"\n  base-dim = " + baseDim + "\n}\n";
+                + "\n  base = \"" + base.key() + "\"\n  base-dim = " + baseDim + "\n  memory = " + hasMemory() + "\n}\n"
+                + (hasMemory() ? memory.toHocon() : "");
     }
 }

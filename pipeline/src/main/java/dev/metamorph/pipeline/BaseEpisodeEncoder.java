@@ -113,22 +113,27 @@ public final class BaseEpisodeEncoder implements EpisodeEncoder {
         double[][] sim = new double[n][n];
         for (int i = 0; i < n; i++) {
             for (int j = i; j < n; j++) {
-                Map<String, Double> a = v.get(i), b = v.get(j);
-                if (a.size() > b.size()) {
-                    Map<String, Double> t = a;
-                    a = b;
-                    b = t;
-                }
-                double dot = 0;
-                for (Map.Entry<String, Double> x : a.entrySet()) {
-                    Double y = b.get(x.getKey());
-                    if (y != null) dot += x.getValue() * y;
-                }
+                double dot = dot(v.get(i), v.get(j));
                 sim[i][j] = gain * dot;
                 sim[j][i] = gain * dot;
             }
         }
         return sim;
+    }
+
+    /** Dot product of two sparse vectors (iterating over the smaller), as the lexical channel computes it. */
+    static double dot(Map<String, Double> a, Map<String, Double> b) {
+        if (a.size() > b.size()) {
+            Map<String, Double> t = a;
+            a = b;
+            b = t;
+        }
+        double dot = 0;
+        for (Map.Entry<String, Double> x : a.entrySet()) {
+            Double y = b.get(x.getKey());
+            if (y != null) dot += x.getValue() * y;
+        }
+        return dot;
     }
 
     private Map<String, Double> vector(Record r) {

@@ -46,10 +46,20 @@ public final class BaseFeaturesStage {
     }
 
     public static BaseRows prepare(RunContext run, DomainStore store, DatasetConfig data, FeatureProgress progress) throws IOException {
-        BaseConfig config = BaseConfig.from(run.config()).resolve(run.projectRoot());
-        try (BaseEncoder base = BaseEncoder.open(config); TemplateRegistry templates = TemplateRegistry.open(PromptsConfig.from(run.config()))) {
-            run.addProvenance("model.base", base.name());
-            run.addProvenance("model.base.sha256", base.sha256());
+        return prepare(run.config(), run.projectRoot(), store, data, progress, run::addProvenance);
+    }
+
+    /**
+     * As {@link #prepare(RunContext, DomainStore, DatasetConfig, FeatureProgress)} outside a run
+     * (a distributed worker reading the shared feature cache): the composed config, the project root
+     * the config's paths resolve against, and where the base's name and SHA-256 go.
+     */
+    public static BaseRows prepare(com.typesafe.config.Config composed, java.nio.file.Path projectRoot, DomainStore store, DatasetConfig data,
+                                   FeatureProgress progress, java.util.function.BiConsumer<String, Object> provenance) throws IOException {
+        BaseConfig config = BaseConfig.from(composed).resolve(projectRoot);
+        try (BaseEncoder base = BaseEncoder.open(config); TemplateRegistry templates = TemplateRegistry.open(PromptsConfig.from(composed))) {
+            provenance.accept("model.base", base.name());
+            provenance.accept("model.base.sha256", base.sha256());
             FeatureCache cache = new FeatureCache(config.cacheDir(), base);
             BaseRows.Builder rows = BaseRows.builder(base.hiddenSize(), base.sha256());
             for (String domain : data.domains()) {

@@ -33,6 +33,9 @@ public interface JobListener {
     /** The report is written. */
     default void reportWritten(Path summary) { }
 
+    /** The export stage wrote a target domain's adapter bundle. */
+    default void exported(String domain, dev.metamorph.pipeline.export.AdapterExport.Result result) { }
+
     /** The job ended; the wall time of each stage. */
     default void finished(StageTimes times) { }
 }

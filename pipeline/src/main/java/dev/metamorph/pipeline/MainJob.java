@@ -9,6 +9,10 @@ import dev.metamorph.model.ModelArchive;
 import dev.metamorph.model.ModelConfig;
 import dev.metamorph.prompts.PromptsConfig;
 import dev.metamorph.prompts.TemplateRegistry;
+import dev.metamorph.model.base.BaseEncoder;
+import dev.metamorph.pipeline.export.AdapterBundle;
+import dev.metamorph.pipeline.export.AdapterExport;
+import dev.metamorph.pipeline.export.ExportOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The main job on the definitions benchmark, inside one run folder, as timed stages: {@code data}
  * (import if missing), {@code base-features} (when a pretrained base is plugged in),
  * {@code meta-train} on the source domains, {@code curriculum} per target domain, {@code eval}
- * few-shot on the target domain's held-out classes, and {@code report}. Writes
+ * few-shot on the target domain's held-out classes, {@code report}, and
+ * {@code export} (an adapter bundle per target domain, {@code export.enabled}). Writes
  * {@code metrics.jsonl} (with a {@code stage-time} event per stage and a {@code stage-times}
  * summary) and {@code report/summary.md}; tells a {@link JobListener} as it goes.
  */
@@ -38,6 +43,8 @@ public final class MainJob {
 
     /** Row names of the trained models in results.json (the floors are named by {@code DenseFloors}). */
     public static final String RANDOM_INIT = "random-init", THETA0 = "theta0", CURRICULUM = "curriculum";
+    /** Appended to the adapter's method names when {@code model.memory} is on: {@code curriculum+memory}. */
+    public static final String MEMORY_SUFFIX = "+memory";
 
     /**
      * @param importProgress shows the data import (e.g. a console progress bar), or {@link ImportProgress#NONE}
@@ -65,10 +72,13 @@ public final class MainJob {
         boolean curriculum = run.config().getBoolean("curriculum.enabled");
         boolean prototype = trained.learner().config().head() == ModelConfig.HeadType.PROTOTYPE;
         if (curriculum && !prototype) listener.curriculumSkipped("it trains on episodes with episode-local labels, which needs model.head = prototype");
+        // with the external memory channel (model.memory) the adapter's rows are named <method>+memory
+        // (curriculum+memory...), so that a report never mixes them up with the rows of a run without it
+        String suffix = trained.learner().config().hasMemory() ? MEMORY_SUFFIX : "";
         for (String target : data.targetDomains()) {
             List<EvaluationStage.Candidate> list = new ArrayList<>(List.of(
-                    new EvaluationStage.Candidate(RANDOM_INIT, trained.initialTheta()),
-                    new EvaluationStage.Candidate(THETA0, trained.theta0())));
+                    new EvaluationStage.Candidate(RANDOM_INIT + suffix, trained.initialTheta()),
+                    new EvaluationStage.Candidate(THETA0 + suffix, trained.theta0())));
             if (curriculum && prototype) {
                 CurriculumStage.Result c = times.time("curriculum", () -> CurriculumStage.adapt(run, store, data, target, trained.learner(), trained.encoder(),
                         trained.tokenizer(), trained.theta0(), run.config().getInt("curriculum.validation-episodes"), run.config().getInt("curriculum.report-episodes")));
@@ -77,7 +87,7 @@ public final class MainJob {
                 evaluation.addCurriculumLine(String.format(Locale.ROOT,
                         "- %s: %d stages, %d rollbacks; target meta-val loss on report episodes (not used for selection) %.4f -> %.4f; source meta-val loss %.4f -> %.4f (forgetting %+.4f)",
                         target, r.stages().size(), r.rollbacks(), r.targetReportLossBefore(), r.targetReportLossAfter(), r.baseLossBefore(), r.baseLossAfter(), r.forgetting()));
-                list.add(new EvaluationStage.Candidate(CURRICULUM, c.theta()));
+                list.add(new EvaluationStage.Candidate(CURRICULUM + suffix, c.theta()));
             }
             candidates.put(target, list);
         }
@@ -86,8 +96,38 @@ public final class MainJob {
             return null;
         });
         times.time("report", () -> evaluation.writeReport(data));
+        ExportOptions export = ExportOptions.from(run.config());
+        if (export.enabled() && prototype) times.time("export", () -> exportAdapters(data, export));
+        else if (export.enabled()) LOG.info("export skipped: model.head = zero has no labels to serve (export needs model.head = prototype)");
         finish(times);
         return times;
+    }
+
+    /** The export stage: one adapter bundle per target domain in {@code export/<domain>.adapter.zip}, with an {@code export} event in metrics.jsonl each. */
+    private List<Path> exportAdapters(DatasetConfig data, ExportOptions options) {
+        List<Path> out = new ArrayList<>();
+        try (BaseEncoder base = AdapterExport.openBase(run.config(), run.projectRoot())) {
+            for (String target : data.targetDomains()) {
+                Path file = run.dir().resolve("export").resolve(target + AdapterBundle.SUFFIX);
+                AdapterExport.Result r = AdapterExport.export(run.dir(), run.config(), run.projectRoot(), target, file, options, base, version());
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("event", "export");
+                m.put("domain", target);
+                m.put("bundle", run.dir().relativize(r.bundle()).toString());
+                m.put("encoding", options.encoding().key());
+                m.putAll(r.metrics());
+                run.metrics().append(m);
+                listener.exported(target, r);
+                out.add(r.bundle());
+            }
+        }
+        return out;
+    }
+
+    /** The Metamorph version of the running jar, or {@code dev} when run from classes. */
+    public static String version() {
+        String v = MainJob.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     /**

@@ -12,6 +12,9 @@ import dev.metamorph.datasets.DomainStore;
 import dev.metamorph.datasets.MixedEpisodeSampler;
 import dev.metamorph.eval.TfidfPrototypeClassifier;
 import dev.metamorph.maml.CheckpointStore;
+import dev.metamorph.maml.ExecutionConfig;
+import dev.metamorph.maml.MetaBatchExecutor;
+import dev.metamorph.maml.MetaBatchExecutorProvider;
 import dev.metamorph.maml.MamlConfig;
 import dev.metamorph.maml.MetaAlgorithm;
 import dev.metamorph.maml.MetaGradients;
@@ -59,13 +62,17 @@ public final class MetaTrainingStage {
      * domain's meta-train records).
      */
     static EpisodeEncoder baseEncoder(RunContext run, DomainStore store, DatasetConfig data, BaseRows rows, ModelConfig modelCfg) throws IOException {
+        return baseEncoder(run.config(), store, data, rows, modelCfg);
+    }
+
+    static EpisodeEncoder baseEncoder(com.typesafe.config.Config config, DomainStore store, DatasetConfig data, BaseRows rows, ModelConfig modelCfg) throws IOException {
         Map<String, TfidfPrototypeClassifier> tfidf = null;
-        if (run.config().getBoolean("model.lexical") && modelCfg.head() == ModelConfig.HeadType.PROTOTYPE) {
+        if (config.getBoolean("model.lexical") && modelCfg.head() == ModelConfig.HeadType.PROTOTYPE) {
             tfidf = new LinkedHashMap<>();
             for (String d : data.domains()) tfidf.put(d, new TfidfPrototypeClassifier(store.records(d).stream().map(Record::text).toList()));
         }
         Map<String, float[]> centres = null;
-        if (run.config().getBoolean("model.center-pooled")) {
+        if (config.getBoolean("model.center-pooled")) {
             Map<String, List<Record>> byDomain = new LinkedHashMap<>();
             for (String d : data.domains()) {
                 List<Record> rs = new ArrayList<>();
@@ -78,7 +85,7 @@ public final class MetaTrainingStage {
                 throw new JobInputException(e.getMessage());
             }
         }
-        return new BaseEpisodeEncoder(rows, modelCfg.maxLength(), tfidf, run.config().getDouble("model.lexical-gain"), centres);
+        return new BaseEpisodeEncoder(rows, modelCfg.maxLength(), tfidf, config.getDouble("model.lexical-gain"), centres);
     }
 
     /**
@@ -128,14 +135,23 @@ public final class MetaTrainingStage {
 
         SeededRandom initRng = run.seeds().child("model.init");
         INDArray initial = learner.initialParameters(initRng);
+        ExecutionConfig execution = ExecutionConfig.from(run.config());
         MetaLearner<TokenBatch> metaLearner = new MetaLearner<>(maml, learner.layout(), initial.toDoubleVector(),
-                MetaGradients.create(learner, maml, EpisodeEncoder::join, () -> new GatedAttentionLearner(modelCfg)));
+                MetaGradients.create(learner, maml, EpisodeEncoder::join, () -> new GatedAttentionLearner(modelCfg), execution.effectivePath()));
         MetaTrainingLoop<TokenBatch> loop = new MetaTrainingLoop<>(maml, metaLearner, tasks, run.seeds().child("maml.sampler"), valTasks,
                 new CheckpointStore(run.checkpointsDir()), run.metrics()::append, progressBar);
+        MetaBatchExecutor distributed = MetaBatchExecutorProvider.open(execution, run.config(),
+                new DefinitionsTasks(run.config(), run.projectRoot(), train, tokenizer));
+        if (distributed != null) loop.executeWith(distributed);
         loop.selectBy("val_accuracy", new MetaValAccuracy(new GatedAttentionLearner(modelCfg), valTasks,
                 maml.algorithm() == MetaAlgorithm.REPTILE ? maml.reptileSteps() : maml.innerSteps()));
         loop.resume().ifPresent(step -> LOG.info("resumed meta-training from step {}", step));
-        MetaTrainingLoop.Result r = loop.run();
+        MetaTrainingLoop.Result r;
+        try {
+            r = loop.run();
+        } finally {
+            if (distributed != null) distributed.close();
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("event", "meta-train-done");
         m.put("algorithm", maml.algorithm().key());

@@ -4,15 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import dev.metamorph.core.run.AtomicFiles;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads and writes Hugging Face safetensors files: an 8-byte little-endian header length, a JSON
  * header naming each tensor's dtype, shape and byte range, then the tensors' little-endian
- * row-major bytes. Writes are atomic (temporary file in the same folder, fsync, atomic move), so a
- * failed or interrupted write leaves an existing file untouched.
+ * row-major bytes. Writes go through {@link AtomicFiles} (written fully, forced, verified by size and
+ * SHA-256, then renamed atomically), so a failed or interrupted write leaves an existing file untouched.
  */
 public final class SafeTensors {
     private static final Logger LOG = LoggerFactory.getLogger(SafeTensors.class);
@@ -87,37 +85,17 @@ public final class SafeTensors {
         }
         byte[] header = new SafeTensorsHeader(infos, meta).encode();
         Path target = file.toAbsolutePath();
-        Path folder = target.getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(folder);
-            tmp = createTemp(folder, target.getFileName().toString());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
-                prefix.flip();
-                TensorCodec.writeFully(prefix, ch);
-                TensorCodec.writeFully(ByteBuffer.wrap(header), ch);
-                for (int i = 0; i < arrays.size(); i++) {
-                    TensorCodec.write(TensorCodec.contiguousC(arrays.get(i)), infos.get(i).dtype(), ch);
-                    progress.tensorWritten(names.get(i));
-                }
-                ch.force(true);
+        AtomicFiles.write(target, os -> {
+            WritableByteChannel ch = Channels.newChannel(os);
+            ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+            prefix.flip();
+            TensorCodec.writeFully(prefix, ch);
+            TensorCodec.writeFully(ByteBuffer.wrap(header), ch);
+            for (int i = 0; i < arrays.size(); i++) {
+                TensorCodec.write(TensorCodec.contiguousC(arrays.get(i)), infos.get(i).dtype(), ch);
+                progress.tensorWritten(names.get(i));
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            syncFolder(folder);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write safetensors file " + target + ": " + e
-                    + "; check that the folder is writable and the disk has room (any existing file is unchanged)", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException suppressed) {
-                    LOG.warn("Could not delete temporary file {}: {}", tmp, suppressed.toString());
-                }
-            }
-        }
+        });
         LOG.debug("Wrote {} tensors ({} data bytes) to {}", infos.size(), offset, target);
     }
 
@@ -132,24 +110,6 @@ public final class SafeTensors {
             meta.put(m.getKey(), m.getValue());
         }
         return meta;
-    }
-
-    private static Path createTemp(Path folder, String name) throws IOException {
-        String prefix = "." + name + ".";
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            FileAttribute<?> perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
-            return Files.createTempFile(folder, prefix, ".tmp", perms);
-        }
-        return Files.createTempFile(folder, prefix, ".tmp");
-    }
-
-    /** Makes the rename durable; not every platform lets a folder be opened, so failure only logs. */
-    private static void syncFolder(Path folder) {
-        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            LOG.debug("Could not sync folder {}: {}", folder, e.toString());
-        }
     }
 
     /**

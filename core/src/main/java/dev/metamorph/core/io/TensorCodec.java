@@ -82,7 +82,7 @@ final class TensorCodec {
     }
 
     static void writeFully(ByteBuffer buf, WritableByteChannel out) throws IOException {
-        while (buf.hasRemaining()) out.write(buf);
+        dev.metamorph.core.run.AtomicFiles.writeFully(buf, out);
     }
 
     /** The elements in {@code data} (little-endian, exactly {@code info.byteLength()} bytes) as doubles. */

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * ({@code outputs/<yyyy-MM-dd>/<HH-mm-ss>[_<name>]/}, never reusing an existing folder) and writes
  * {@code config.resolved.conf}, {@code overrides.txt} (exactly as typed) and {@code provenance.json}
  * (git commit and dirty flag, JVM, dtype, seed, start time; callers add backend and data
- * fingerprints with {@link #addProvenance}). {@link #close()} records the end time.
+ * fingerprints with {@link #addProvenance}). {@link #close()} records the end time. While open, the
+ * context holds an operating-system lock on {@code .lock} in the folder, so a second process on the
+ * same folder is refused ({@link RunFolderInUseException}); {@link #resume} reopens a folder.
  *
  * <p>Every random generator of the run comes from {@link #seeds()}, a {@link SeedSequence} of
  * {@code run.seed}. Not thread-safe except for {@link #metrics()}.
@@ -41,8 +43,23 @@ public final class RunContext implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Object> provenance = new LinkedHashMap<>();
     private final List<String> overrides;
+    private final RunFolderLock lock;
     private MetricsLog metrics;
     private boolean closed;
+
+    /** Reopens a run folder (see {@link #resume}); the lock is already held. */
+    private RunContext(Path projectRoot, Path dir, Config resolved, RunConfig run, List<String> overrides, Clock clock,
+            RunFolderLock lock, Map<String, Object> provenance) {
+        this.projectRoot = projectRoot;
+        this.dir = dir;
+        this.config = resolved;
+        this.run = run;
+        this.seeds = new SeedSequence(run.seed());
+        this.clock = clock;
+        this.overrides = overrides;
+        this.lock = lock;
+        this.provenance.putAll(provenance);
+    }
 
     private RunContext(Path projectRoot, Path dir, Config resolved, RunConfig run, List<String> overrides, Clock clock) {
         this.projectRoot = projectRoot;
@@ -52,6 +69,7 @@ public final class RunContext implements AutoCloseable {
         this.seeds = new SeedSequence(run.seed());
         this.clock = clock;
         this.overrides = overrides;
+        this.lock = RunFolderLock.acquire(dir);
         AtomicFiles.writeString(dir.resolve("config.resolved.conf"), render(resolved));
         AtomicFiles.writeString(dir.resolve("overrides.txt"), overrides.isEmpty() ? "" : String.join("\n", overrides) + "\n");
         provenance.put("run_dir", dir.toString());
@@ -116,6 +134,58 @@ public final class RunContext implements AutoCloseable {
             throw new UncheckedIOException("Cannot create run folder " + dir + ": " + e.getMessage(), e);
         }
         return new RunContext(projectRoot, dir, resolved, run, List.copyOf(overridesAsTyped), clock);
+    }
+
+    /**
+     * Reopens an existing run folder to continue it ({@code --resume}): takes the folder's lock
+     * (refusing a folder another process holds), reads {@code config.resolved.conf} and
+     * {@code provenance.json}, appends the time to the provenance's {@code resumed} list and clears
+     * {@code ended}, which {@link #close()} records again. Nothing else is rewritten.
+     *
+     * @throws IllegalArgumentException if the folder is not a run folder (names the missing file)
+     * @throws RunFolderInUseException if another process holds the folder
+     */
+    public static RunContext resume(Path dir, Path projectRoot, Clock clock) {
+        Path conf = dir.resolve("config.resolved.conf");
+        Path prov = dir.resolve("provenance.json");
+        for (Path need : List.of(conf, prov)) {
+            if (!Files.isRegularFile(need)) throw new IllegalArgumentException(need + " does not exist; give the folder of a run to resume");
+        }
+        RunFolderLock lock = RunFolderLock.acquire(dir);
+        try {
+            Config resolved = com.typesafe.config.ConfigFactory.parseFile(conf.toFile())
+                    .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).resolve();
+            RunConfig run = RunConfig.from(resolved);
+            Map<String, Object> p;
+            try {
+                p = JSON.readValue(prov.toFile(), new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
+            } catch (IOException e) {
+                throw new IllegalArgumentException("Cannot read " + prov + ": " + e.getMessage() + "; it is not a run's provenance", e);
+            }
+            List<String> overrides = p.get("overrides") instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
+            RunContext ctx = new RunContext(projectRoot, dir, resolved, run, overrides, clock, lock, p);
+            List<Object> resumed = new java.util.ArrayList<>();
+            if (p.get("resumed") instanceof List<?> earlier) resumed.addAll(earlier);
+            resumed.add(ZonedDateTime.now(clock).toOffsetDateTime().toString());
+            ctx.provenance.put("resumed", resumed);
+            ctx.provenance.put("ended", null);
+            ctx.writeProvenance();
+            LOG.info("Resuming run folder {}", dir);
+            return ctx;
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Cuts {@code metrics.jsonl} back to what was logged up to {@code step} (see
+     * {@link MetricsLog#rewind}), so a run resumed from a checkpoint of that step logs the later
+     * steps once. Returns the number of lines dropped.
+     */
+    public synchronized int rewindMetrics(long step) {
+        if (metrics != null) metrics.close();
+        return MetricsLog.rewind(dir.resolve("metrics.jsonl"), step);
     }
 
     /** The run folder. */
@@ -200,9 +270,13 @@ public final class RunContext implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        if (metrics != null) metrics.close();
-        provenance.put("ended", ZonedDateTime.now(clock).toOffsetDateTime().toString());
-        writeProvenance();
+        try {
+            if (metrics != null) metrics.close();
+            provenance.put("ended", ZonedDateTime.now(clock).toOffsetDateTime().toString());
+            writeProvenance();
+        } finally {
+            lock.close();
+        }
     }
 
     private Path subfolder(String name) {

@@ -137,6 +137,11 @@ public final class BaseEncoder implements AutoCloseable {
         return config.kind() == BaseConfig.Kind.NONE ? "" : BaseModelFiles.load(config).sha256();
     }
 
+    /** Size of the ONNX model in bytes (what a server holds for the shared base, besides ONNX Runtime's own buffers). */
+    public long modelBytes() {
+        return files.model().length;
+    }
+
     /** A short name: {@code minilm-l6/int8}, {@code minilm-l6/float} or the user's file name. */
     public String name() {
         return files.name();

@@ -55,14 +55,22 @@ public final class FeatureCache {
 
     private final Path root;
     private final BaseEncoder base;
+    private final int shardTexts;
 
     /**
      * @param root the cache folder ({@code model.base-cache-dir}, resolved)
      * @param base the base whose features are cached; its SHA-256 keys the cache
      */
     public FeatureCache(Path root, BaseEncoder base) {
+        this(root, base, SHARD_TEXTS);
+    }
+
+    /** As {@link #FeatureCache(Path, BaseEncoder)} with {@code shardTexts} texts per shard (small shards: more, shorter durable writes, as the fault-injection harness wants). */
+    public FeatureCache(Path root, BaseEncoder base, int shardTexts) {
+        if (shardTexts < 1) throw new IllegalArgumentException("shardTexts must be >= 1, got " + shardTexts);
         this.root = root;
         this.base = base;
+        this.shardTexts = shardTexts;
     }
 
     /** The folder that holds the shards of one template version under this base. */
@@ -115,8 +123,8 @@ public final class FeatureCache {
         progress.start("base features " + templateId + "@" + templateVersion, todo.size());
         try {
             int next = nextShardNumber(folder);
-            for (int from = 0; from < todo.size(); from += SHARD_TEXTS) {
-                List<Map.Entry<String, String>> part = todo.subList(from, Math.min(todo.size(), from + SHARD_TEXTS));
+            for (int from = 0; from < todo.size(); from += shardTexts) {
+                List<Map.Entry<String, String>> part = todo.subList(from, Math.min(todo.size(), from + shardTexts));
                 List<String> texts = new ArrayList<>(part.size());
                 for (Map.Entry<String, String> e : part) texts.add(e.getValue());
                 BaseFeatures f = base.encode(texts, progress::advance);

@@ -190,6 +190,9 @@ public final class BpeTokenizer {
         out.flush();
     }
 
+    /** The largest vocabulary (and merge list) a tokenizer file may declare: a line of {@code vocab 2000000000} is refused before any memory is taken. */
+    public static final int MAX_VOCAB = 1 << 20;
+
     /** Reads {@link #write}'s format; {@code source} names the file in error messages. */
     public static BpeTokenizer read(Reader in, String source) throws IOException {
         BufferedReader r = new BufferedReader(in);
@@ -208,10 +211,12 @@ public final class BpeTokenizer {
             throw bad(source, line[0], "unknown truncation '" + tr + "' (head or tail)");
         }
         int n = parseInt(value(next(r, line, source), "vocab", source, line[0]), source, line[0]);
-        List<String> vocab = new ArrayList<>(n);
+        if (n < 0 || n > MAX_VOCAB) throw bad(source, line[0], "vocab " + n + " is outside 0.." + MAX_VOCAB + " (a damaged or hostile tokenizer file)");
+        List<String> vocab = new ArrayList<>(Math.min(n, 1 << 16));
         for (int i = 0; i < n; i++) vocab.add(next(r, line, source));
         int m = parseInt(value(next(r, line, source), "merges", source, line[0]), source, line[0]);
-        List<int[]> merges = new ArrayList<>(m);
+        if (m < 0 || m > MAX_VOCAB) throw bad(source, line[0], "merges " + m + " is outside 0.." + MAX_VOCAB + " (a damaged or hostile tokenizer file)");
+        List<int[]> merges = new ArrayList<>(Math.min(m, 1 << 16));
         for (int i = 0; i < m; i++) {
             String[] p = next(r, line, source).split(" ");
             if (p.length != 3) throw bad(source, line[0], "a merge line holds three ids");

@@ -1,0 +1,177 @@
+package dev.metamorph.pipeline;
+
+import dev.metamorph.core.data.Record;
+import dev.metamorph.eval.TfidfPrototypeClassifier;
+import dev.metamorph.model.GatedAttentionLearner;
+import dev.metamorph.model.ModelConfig;
+import dev.metamorph.model.PrototypeScores;
+import dev.metamorph.model.TokenBatch;
+import dev.metamorph.model.base.BaseEncoder;
+import dev.metamorph.model.base.BaseFeatures;
+import dev.metamorph.model.tokenizer.BpeTokenizer;
+import dev.metamorph.prompts.PromptRenderer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * In-process inference of one adapter: record -> the domain's prompt template -> tokenizer and
+ * frozen base (or the adapter's own BPE tokenizer without a base) -> adapter -> prototype head over
+ * the adapter's labels -> class probabilities. Each label's prototype is the mean of its support
+ * records' embeddings, computed once at construction; the lexical channel (prototype head over a
+ * base with {@code model.lexical}) compares a record's TF-IDF vector with each label's support
+ * records, as in training. The export's accuracy check and the inference server both call this
+ * class, so what the server answers is what the export measured.
+ *
+ * <p>Thread-safe: the parameters, prototypes and support vectors are never changed after
+ * construction, each calling thread gets its own learner, and the featurizer must be thread-safe.
+ */
+public final class AdapterClassifier {
+    /** One record's answer: the most probable label and the probability of every label (in {@link #labels()} order). */
+    public record Prediction(String label, double[] probabilities) {
+        public Prediction {
+            probabilities = probabilities.clone();
+        }
+
+        @Override
+        public double[] probabilities() {
+            return probabilities.clone();
+        }
+    }
+
+    /** Turns prompt texts into the adapter's input rows (labels 0). Must be thread-safe. */
+    @FunctionalInterface
+    public interface Featurizer {
+        TokenBatch batch(List<String> prompts);
+
+        /** The adapter's own BPE tokenizer ({@code model.base = none}). */
+        static Featurizer bpe(BpeTokenizer tokenizer) {
+            return prompts -> {
+                int[][] ids = new int[prompts.size()][];
+                for (int i = 0; i < ids.length; i++) ids[i] = Arrays.copyOf(tokenizer.encode(prompts.get(i)), tokenizer.maxLength());
+                return TokenBatch.of(ids, new int[ids.length]);
+            };
+        }
+
+        /**
+         * The frozen base: token states (the first {@code maxLength}) and pooled embeddings, computed
+         * now. ONNX Runtime sessions accept concurrent runs, and {@link BaseEncoder#encode} keeps no
+         * state between calls.
+         */
+        static Featurizer base(BaseEncoder base, int maxLength) {
+            return prompts -> {
+                BaseFeatures f = base.encode(prompts);
+                float[][] states = new float[prompts.size()][];
+                float[][] pooled = new float[prompts.size()][];
+                for (int i = 0; i < states.length; i++) {
+                    states[i] = f.states(i);
+                    pooled[i] = f.pooled(i);
+                }
+                return TokenBatch.ofBase(states, pooled, f.hiddenSize(), maxLength, new int[states.length]);
+            };
+        }
+    }
+
+    /** The lexical channel's IDF weights over the domain's texts and its gain ({@code model.lexical-gain}). */
+    public record Lexical(TfidfPrototypeClassifier tfidf, double gain) {}
+
+    private final ModelConfig config;
+    private final INDArray theta;
+    private final List<String> labels;
+    private final Function<Record, String> prompts;
+    private final Featurizer featurizer;
+    private final Lexical lexical;
+    private final int[] supportLabels;
+    private final List<Map<String, Double>> supportVectors;
+    private final int[] perClass;
+    private final PrototypeScores scores;
+    private final ThreadLocal<GatedAttentionLearner> learners;
+
+    /**
+     * @param theta the adapter's parameters [P] (owned by this classifier from now on; not changed)
+     * @param labels the labels it answers with, in order
+     * @param prompts the prompt text of a record (its domain's template)
+     * @param lexical the lexical channel, or null when the model has none
+     * @param support labelled records whose embeddings make the prototypes; every label needs one
+     */
+    public AdapterClassifier(ModelConfig config, INDArray theta, List<String> labels, Function<Record, String> prompts, Featurizer featurizer,
+                             Lexical lexical, List<Record> support) {
+        if (config.head() != ModelConfig.HeadType.PROTOTYPE) throw new IllegalArgumentException("A served adapter needs model.head = prototype (its classes are the support set's labels), got " + config.head());
+        if (config.memoryRead()) throw new IllegalArgumentException("model.memory-read = true: serving does not feed memory read vectors yet");
+        if (lexical != null && !config.hasBase()) throw new IllegalArgumentException("The lexical channel needs a base (model.base != none)");
+        this.config = config;
+        this.theta = theta;
+        this.labels = List.copyOf(labels);
+        this.prompts = prompts;
+        this.featurizer = featurizer;
+        this.lexical = lexical;
+        this.learners = ThreadLocal.withInitial(() -> new GatedAttentionLearner(config));
+        this.supportLabels = new int[support.size()];
+        this.perClass = new int[labels.size()];
+        for (int j = 0; j < support.size(); j++) {
+            int k = this.labels.indexOf(support.get(j).label());
+            if (k < 0) throw new IllegalArgumentException("Support record " + support.get(j).id() + " has label '" + support.get(j).label() + "', which is not among the labels " + labels);
+            supportLabels[j] = k;
+            perClass[k]++;
+        }
+        double[][] z = embed(support);
+        this.scores = PrototypeScores.of(config, theta, z, supportLabels, labels.size());
+        this.supportVectors = lexical == null ? List.of() : support.stream().map(r -> lexical.tfidf().vector(r.text())).toList();
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The rendered prompt of a record (what the tokenizer or base reads). */
+    public String prompt(Record r) {
+        return prompts.apply(r);
+    }
+
+    /** Probabilities and label of every record, in order (one adapter pass for all of them). */
+    public List<Prediction> classify(List<Record> records) {
+        if (records.isEmpty()) return List.of();
+        double[][] z = embed(records);
+        List<Prediction> out = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            double[] p = PrototypeScores.probabilities(scores.logits(z[i], lexicalOf(records.get(i))));
+            int best = 0;
+            for (int k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+            out.add(new Prediction(labels.get(best), p));
+        }
+        return out;
+    }
+
+    private double[][] embed(List<Record> records) {
+        List<String> texts = new ArrayList<>(records.size());
+        for (Record r : records) texts.add(prompts.apply(r));
+        return learners.get().embeddings(theta, featurizer.batch(texts));
+    }
+
+    /** The record's lexical channel per label: gain x TF-IDF cosine, averaged over the label's support records. */
+    private double[] lexicalOf(Record r) {
+        if (lexical == null) return null;
+        Map<String, Double> v = lexical.tfidf().vector(r.text());
+        double[] out = new double[labels.size()];
+        for (int j = 0; j < supportLabels.length; j++) {
+            int k = supportLabels[j];
+            out[k] += 1.0 / perClass[k] * (lexical.gain() * BaseEpisodeEncoder.dot(v, supportVectors.get(j)));
+        }
+        return out;
+    }
+
+    /** Resident bytes of what this adapter holds beyond the shared base: parameters, prototypes, IDF table and support TF-IDF vectors (hash-map entries estimated at 64 bytes). */
+    public long residentBytes() {
+        long b = theta.length() * theta.dataType().width() + scores.bytes();
+        for (Map<String, Double> v : supportVectors) b += 64L * v.size();
+        if (lexical != null) b += 64L * lexical.tfidf().vocabularySize();
+        return b;
+    }
+}
