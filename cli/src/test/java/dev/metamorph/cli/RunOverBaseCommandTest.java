@@ -19,14 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
  * The main job end to end over the frozen all-MiniLM-L6-v2 base on the real data (20 records per
  * class, a tiny adapter, a few steps): base features, meta-training, curriculum, evaluation, and a
  * {@code report/results.json} with every floor and trained row for both shot settings. Without
- * test-time adaptation, the untrained adapter scores exactly the base-prototype floor (it starts as
- * the identity over the base's pooled embedding), episode for episode.
+ * test-time adaptation, with its own head and the raw pooled embeddings ({@code eval.head=model},
+ * {@code model.center-pooled=false}; the main job's defaults are the fitted head and centred
+ * embeddings), the untrained adapter scores exactly the base-prototype floor (it starts as the
+ * identity over the base's pooled embedding), episode for episode.
  */
 class RunOverBaseCommandTest extends CliTestBase {
     private static final String[] TINY = {"model.base=minilm-l6", "dataset.max-records-per-class=20", "model.d-model=8", "model.heads=2", "model.blocks=1",
         "model.ff-size=16", "model.max-length=16", "maml.iterations=2", "maml.meta-batch=2", "maml.val-every=1", "maml.val-tasks=2", "maml.checkpoint-every=0",
         "task.queries=2", "eval.episodes=6", "eval.adapt-steps=0", "curriculum.stages=1", "curriculum.steps-per-stage=2",
-        "curriculum.validation-episodes=2", "curriculum.report-episodes=2", "curriculum.elastic.check-every=1"};
+        "curriculum.validation-episodes=2", "curriculum.report-episodes=2", "curriculum.elastic.check-every=1",
+        "eval.head=model", "model.center-pooled=false"};
 
     @Test
     void runOverTheBaseWritesEveryRowAndTheUntrainedAdapterEqualsTheBasePrototype(@TempDir Path tmp) throws Exception {

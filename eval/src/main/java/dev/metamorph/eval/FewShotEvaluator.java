@@ -41,6 +41,7 @@ public final class FewShotEvaluator<E, B> {
     private final ToLongFunction<B> tokenCount;
     private final Supplier<? extends Learner<B>> replicas;
     private final int threads;
+    private final QueryHead<B> head;
 
     /**
      * @param toTask turns an episode into support and query batches; the last {@code query.size()}
@@ -60,6 +61,11 @@ public final class FewShotEvaluator<E, B> {
      */
     public FewShotEvaluator(Learner<B> learner, Function<Episode<E>, TaskData<B>> toTask, ToLongFunction<B> tokenCount,
                             Supplier<? extends Learner<B>> replicas, int threads) {
+        this(learner, toTask, tokenCount, replicas, threads, QueryHead.model());
+    }
+
+    private FewShotEvaluator(Learner<B> learner, Function<Episode<E>, TaskData<B>> toTask, ToLongFunction<B> tokenCount,
+                             Supplier<? extends Learner<B>> replicas, int threads, QueryHead<B> head) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         if (threads > 1 && replicas == null) throw new IllegalArgumentException("evaluating on " + threads + " threads needs a supplier of learner replicas");
         this.learner = learner;
@@ -67,6 +73,12 @@ public final class FewShotEvaluator<E, B> {
         this.tokenCount = tokenCount;
         this.replicas = replicas;
         this.threads = threads;
+        this.head = java.util.Objects.requireNonNull(head, "head");
+    }
+
+    /** A copy that predicts the queries with {@code head} after adaptation (default: the learner's own head). */
+    public FewShotEvaluator<E, B> withHead(QueryHead<B> head) {
+        return new FewShotEvaluator<>(learner, toTask, tokenCount, replicas, threads, head);
     }
 
     /** Adapts a copy of theta on a batch; returns the adapted parameters. */
@@ -113,7 +125,7 @@ public final class FewShotEvaluator<E, B> {
         String where = "episode " + (index >= 0 ? index + " " : "") + "(" + episode.domain() + ", classes " + episode.classes() + ")";
         String bad = NonFiniteException.describe("the parameters after " + a.steps() + " adaptation steps on the support set of " + where, adapted);
         if (bad != null) throw new NonFiniteException(STAGE, -1, bad, "the support-set fine-tuning diverged: lower eval.adapt-lr or eval.adapt-steps");
-        INDArray logits = learner.predict(adapted, query);
+        INDArray logits = head.logits(learner, adapted, query);
         bad = NonFiniteException.describe("logits of the query set of " + where, logits);
         if (bad != null) throw new NonFiniteException(STAGE, -1, bad, "the model's outputs overflow at these parameters; it cannot be scored");
         int[] gold = episode.query().stream().mapToInt(Episode.Labeled::label).toArray();

@@ -259,6 +259,16 @@ public final class TokenBatch {
         return basePooled[row];
     }
 
+    /** Row {@code row}'s pooled base embedding as fed to the model [baseDim] (a copy). */
+    public float[] basePooled(int row) {
+        return basePooled[row].clone();
+    }
+
+    /** Row {@code row}'s base token states [tokens(row) * baseDim] (a copy). */
+    public float[] baseStates(int row) {
+        return baseStates[row].clone();
+    }
+
     public boolean hasLexical() {
         return lexical != null;
     }

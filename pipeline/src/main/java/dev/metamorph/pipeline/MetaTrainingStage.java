@@ -57,7 +57,9 @@ public final class MetaTrainingStage {
 
     /**
      * The episode encoder over a base: token states and pooled embeddings, and with
-     * {@code model.lexical} (prototype head) the TF-IDF channel, IDF over each domain's texts.
+     * {@code model.lexical} (prototype head) the TF-IDF channel, IDF over each domain's texts; with
+     * {@code model.center-pooled} each pooled embedding minus its domain's centre (the mean over the
+     * domain's meta-train records).
      */
     static EpisodeEncoder baseEncoder(RunContext run, DomainStore store, DatasetConfig data, BaseRows rows, ModelConfig modelCfg) throws IOException {
         return baseEncoder(run.config(), store, data, rows, modelCfg);
@@ -69,7 +71,21 @@ public final class MetaTrainingStage {
             tfidf = new LinkedHashMap<>();
             for (String d : data.domains()) tfidf.put(d, new TfidfPrototypeClassifier(store.records(d).stream().map(Record::text).toList()));
         }
-        return new BaseEpisodeEncoder(rows, modelCfg.maxLength(), tfidf, config.getDouble("model.lexical-gain"));
+        Map<String, float[]> centres = null;
+        if (config.getBoolean("model.center-pooled")) {
+            Map<String, List<Record>> byDomain = new LinkedHashMap<>();
+            for (String d : data.domains()) {
+                List<Record> rs = new ArrayList<>();
+                for (List<Record> c : store.classes(d, data).classesOf(ClassSplit.META_TRAIN).values()) rs.addAll(c);
+                byDomain.put(d, rs);
+            }
+            try {
+                centres = BaseEpisodeEncoder.domainCentres(rows, byDomain);
+            } catch (IllegalArgumentException e) {
+                throw new JobInputException(e.getMessage());
+            }
+        }
+        return new BaseEpisodeEncoder(rows, modelCfg.maxLength(), tfidf, config.getDouble("model.lexical-gain"), centres);
     }
 
     /**
