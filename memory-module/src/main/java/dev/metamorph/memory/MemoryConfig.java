@@ -11,10 +11,11 @@ import java.util.TreeSet;
  * Settings of the external memory (HOCON namespace {@code memory}, defaults in the module's
  * {@code reference.conf}): the per-domain store's capacity and eviction policy, key and value
  * widths, the top-k of sparse reads (0 = dense), the initial read strength, the usage decay, and
- * the initial weight of the model's memory logits.
+ * the initial weight of the model's memory logits, and whether the model reads the per-domain store
+ * ({@code store}) with the initial weight of that read ({@code store-gain}).
  */
 public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, EvictionPolicy eviction,
-                           double strength, double usageDecay, double gain) {
+                           double strength, double usageDecay, double gain, boolean store, double storeGain) {
     public MemoryConfig {
         Checks.positive("memory.capacity", capacity);
         Checks.positive("memory.key-size", keySize);
@@ -24,6 +25,12 @@ public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, E
         Checks.positive("memory.strength", strength);
         Checks.inClosedRange("memory.usage-decay", usageDecay, 0.0, 1.0);
         Checks.check(Double.isFinite(gain), "memory.gain must be finite, got %s", gain);
+        Checks.check(Double.isFinite(storeGain), "memory.store-gain must be finite, got %s", storeGain);
+    }
+
+    /** Without the per-domain store read ({@code memory.store = false}). */
+    public MemoryConfig(int capacity, int keySize, int valueSize, int topK, EvictionPolicy eviction, double strength, double usageDecay, double gain) {
+        this(capacity, keySize, valueSize, topK, eviction, strength, usageDecay, gain, false, 0.0);
     }
 
     /** Reads and validates the {@code memory} namespace of a composed config; an unknown key is an error naming it. */
@@ -44,7 +51,7 @@ public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, E
             throw new ConfigException.BadValue(m.getValue("eviction").origin(), "memory.eviction", e.getMessage());
         }
         return new MemoryConfig(m.getInt("capacity"), m.getInt("key-size"), m.getInt("value-size"), m.getInt("top-k"), policy,
-                m.getDouble("strength"), m.getDouble("usage-decay"), m.getDouble("gain"));
+                m.getDouble("strength"), m.getDouble("usage-decay"), m.getDouble("gain"), m.getBoolean("store"), m.getDouble("store-gain"));
     }
 
     /** The defaults of {@code reference.conf}. */
@@ -56,18 +63,23 @@ public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, E
     public String toHocon() {
         return "memory {\n  capacity = " + capacity + "\n  key-size = " + keySize + "\n  value-size = " + valueSize
                 + "\n  top-k = " + topK + "\n  eviction = " + eviction.key() + "\n  strength = " + strength
-                + "\n  usage-decay = " + usageDecay + "\n  gain = " + gain + "\n}\n";
+                + "\n  usage-decay = " + usageDecay + "\n  gain = " + gain + "\n  store = " + store + "\n  store-gain = " + storeGain + "\n}\n";
     }
 
     public MemoryConfig withCapacity(int n) {
-        return new MemoryConfig(n, keySize, valueSize, topK, eviction, strength, usageDecay, gain);
+        return new MemoryConfig(n, keySize, valueSize, topK, eviction, strength, usageDecay, gain, store, storeGain);
     }
 
     public MemoryConfig withTopK(int k) {
-        return new MemoryConfig(capacity, keySize, valueSize, k, eviction, strength, usageDecay, gain);
+        return new MemoryConfig(capacity, keySize, valueSize, k, eviction, strength, usageDecay, gain, store, storeGain);
+    }
+
+    /** A copy with the per-domain store read on or off, its gain starting at {@code startGain}. */
+    public MemoryConfig withStore(boolean on, double startGain) {
+        return new MemoryConfig(capacity, keySize, valueSize, topK, eviction, strength, usageDecay, gain, on, startGain);
     }
 
     public MemoryConfig withEviction(EvictionPolicy p) {
-        return new MemoryConfig(capacity, keySize, valueSize, topK, p, strength, usageDecay, gain);
+        return new MemoryConfig(capacity, keySize, valueSize, topK, p, strength, usageDecay, gain, store, storeGain);
     }
 }

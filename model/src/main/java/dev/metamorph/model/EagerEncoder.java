@@ -115,7 +115,7 @@ final class EagerEncoder {
      * (with a base: the base pooled embedding plus the adapter's pooled state through {@code output.w}).
      */
     double[] embeddings(INDArray theta, TaskFeed f) {
-        return forward(theta, f).emb;
+        return head.refined(theta, f, forward(theta, f).emb);
     }
 
     private Forward forward(INDArray theta, TaskFeed f) {

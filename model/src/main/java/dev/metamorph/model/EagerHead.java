@@ -33,7 +33,21 @@ final class EagerHead {
     /** Loss, logits [B * ways], and with a backward pass dLoss/dz [B * width] and the head's group gradients. */
     record Result(double loss, double[] logits, double[] dz, Map<String, double[]> gradients) {}
 
-    Result run(INDArray theta, TaskFeed f, double[] z, boolean backward) {
+    /** The rows the head scores: z, or with a store view z minus the store read ({@link EagerMemory#refine}). */
+    double[] refined(INDArray theta, TaskFeed f, double[] z) {
+        return memory != null && memory.readsStore(f) ? memory.refine(theta, f, z).refined() : z;
+    }
+
+    Result run(INDArray theta, TaskFeed f, double[] zIn, boolean backward) {
+        EagerMemory.StorePass store = memory != null && memory.readsStore(f) ? memory.refine(theta, f, zIn) : null;
+        double[] z = store == null ? zIn : store.refined();
+        Result r = score(theta, f, z, backward);
+        if (store == null || !backward) return r;
+        double[] dz = memory.refineBackward(store, f, zIn, r.dz(), r.gradients());
+        return new Result(r.loss(), r.logits(), dz, r.gradients());
+    }
+
+    private Result score(INDArray theta, TaskFeed f, double[] z, boolean backward) {
         int b = f.size();
         double[] logits = new double[b * n];
         boolean cosine = c.hasBase();

@@ -16,16 +16,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * explicit one: gradients reach the query, the keys written in the episode (both through z into the
  * adapter), the projection, the label embedding, the strength and the gain. The graph path states the
  * same channel (dense reads only) with {@link dev.metamorph.memory.MemoryReadOps} in {@link GatedAttentionGraph}.
+ *
+ * <p>With {@code memory.store} every row also reads the batch's view of the per-domain store
+ * ({@link #refine}) before the head scores it (eager path only).
  */
 final class EagerMemory {
     static final String QUERY_W = "memory.query.w";
     static final String LABEL = "memory.label";
     static final String STRENGTH = "memory.strength";
     static final String GAIN = "memory.gain";
+    static final String STORE_GAIN = "memory.store.gain";
 
     private final ThetaGroups groups;
     private final int e, n, kd, vd;
     private final ContentRead read;
+    private final ContentRead storeRead;
 
     EagerMemory(ModelConfig c, ThetaGroups groups) {
         MemoryConfig m = c.memory();
@@ -35,6 +40,110 @@ final class EagerMemory {
         this.kd = m.keySize();
         this.vd = m.valueSize();
         this.read = new ContentRead(kd, vd, m.topK());
+        this.storeRead = m.store() ? new ContentRead(kd, e, m.topK()) : null;
+    }
+
+    /** Whether this pass reads the feed's store view. */
+    boolean readsStore(TaskFeed f) {
+        return storeRead != null && f.store() != null;
+    }
+
+    /** What the store read keeps for its backward pass; {@code refined} is z - g m [B * width]. */
+    record StorePass(double[] refined, double[] queries, double[] keys, ContentRead.Result[] reads, double gain, double[] proj) {}
+
+    /**
+     * The per-domain store read ({@code memory.store}): every row queries the store view with
+     * q_i = z_i P (keys s_j P, values s_j, the stored embeddings; strength exp({@code memory.strength});
+     * top-k when {@code memory.top-k > 0}) and its embedding becomes z_i - g m_i (g =
+     * {@code memory.store.gain}, m_i the read): a local centring against the domain's stored
+     * neighbours. An empty view reads zero. {@code z} [B * width] is not changed.
+     */
+    StorePass refine(INDArray theta, TaskFeed f, double[] z) {
+        int b = f.size(), s = f.storeSize();
+        double[] proj = groups.values(theta, QUERY_W);
+        double beta = Math.exp(groups.values(theta, STRENGTH)[0]);
+        double gain = groups.values(theta, STORE_GAIN)[0];
+        double[] queries = project(z, b, proj), keys = project(f.store(), s, proj);
+        double[] out = z.clone();
+        ContentRead.Result[] reads = new ContentRead.Result[b];
+        for (int i = 0; i < b; i++) {
+            reads[i] = storeRead.forward(queries, i * kd, keys, f.store(), s, -1, beta);
+            double[] m = reads[i].read();
+            for (int x = 0; x < e; x++) out[i * e + x] -= gain * m[x];
+        }
+        return new StorePass(out, queries, keys, reads, gain, proj);
+    }
+
+    /**
+     * Backward of {@link #refine} for dLoss/d(refined) {@code dRefined} [B * width]: returns dLoss/dz
+     * and adds the store read's share to the gradients of {@code memory.query.w} and
+     * {@code memory.strength} in {@code grads} and puts {@code memory.store.gain}'s.
+     */
+    double[] refineBackward(StorePass p, TaskFeed f, double[] z, double[] dRefined, Map<String, double[]> grads) {
+        int b = f.size(), s = f.storeSize();
+        double[] dz = dRefined.clone();
+        double[] dQ = new double[b * kd], dKeys = new double[s * kd], dValues = new double[s * e];
+        double gGain = 0, gBeta = 0;
+        for (int i = 0; i < b; i++) {
+            double[] m = p.reads[i].read();
+            double[] dm = new double[e];
+            boolean any = false;
+            for (int x = 0; x < e; x++) {
+                double d = dRefined[i * e + x];
+                gGain -= d * m[x];
+                dm[x] = -p.gain * d;
+                any |= dm[x] != 0;
+            }
+            if (!any || p.reads[i].slots().length == 0) continue;
+            ContentRead.Gradient g = storeRead.backward(p.reads[i], p.queries, i * kd, p.keys, f.store(), dm, dKeys, dValues);
+            gBeta += g.strength();
+            System.arraycopy(g.query(), 0, dQ, i * kd, kd);
+        }
+        double[] gProj = new double[e * kd];
+        addOuter(z, b, dQ, gProj);
+        addOuter(f.store(), s, dKeys, gProj);
+        for (int i = 0; i < b; i++) {
+            for (int x = 0; x < e; x++) {
+                double acc = 0;
+                for (int y = 0; y < kd; y++) acc += p.proj[x * kd + y] * dQ[i * kd + y];
+                dz[i * e + x] += acc;
+            }
+        }
+        grads.merge(QUERY_W, gProj, EagerMemory::sum);
+        double beta = p.reads.length == 0 ? 0 : p.reads[0].strength();
+        grads.merge(STRENGTH, new double[] {gBeta * beta}, EagerMemory::sum);
+        grads.put(STORE_GAIN, new double[] {gGain});
+        return dz;
+    }
+
+    /** rows [n * width] times P [width, kd] -> [n * kd]. */
+    private double[] project(double[] rows, int n, double[] proj) {
+        double[] out = new double[n * kd];
+        for (int i = 0; i < n; i++) {
+            for (int x = 0; x < e; x++) {
+                double v = rows[i * e + x];
+                if (v == 0) continue;
+                for (int y = 0; y < kd; y++) out[i * kd + y] += v * proj[x * kd + y];
+            }
+        }
+        return out;
+    }
+
+    /** gProj [width, kd] += rows^T [width, n] d [n, kd]. */
+    private void addOuter(double[] rows, int n, double[] d, double[] gProj) {
+        for (int i = 0; i < n; i++) {
+            for (int x = 0; x < e; x++) {
+                double v = rows[i * e + x];
+                if (v == 0) continue;
+                for (int y = 0; y < kd; y++) gProj[x * kd + y] += v * d[i * kd + y];
+            }
+        }
+    }
+
+    private static double[] sum(double[] a, double[] b) {
+        double[] out = a.clone();
+        for (int i = 0; i < out.length; i++) out[i] += b[i];
+        return out;
     }
 
     /** What the forward pass keeps for the backward pass. */
@@ -151,10 +260,10 @@ final class EagerMemory {
                 dz[i * e + x] += acc;
             }
         }
-        grads.put(QUERY_W, gProj);
+        grads.merge(QUERY_W, gProj, EagerMemory::sum);
         grads.put(LABEL, gLabel);
         // strength = exp(s): d/ds = d/dbeta * beta
-        grads.put(STRENGTH, new double[] {gBeta * p.reads[0].strength()});
+        grads.merge(STRENGTH, new double[] {gBeta * p.reads[0].strength()}, EagerMemory::sum);
         grads.put(GAIN, new double[] {gGain});
     }
 }

@@ -85,6 +85,10 @@ final class GatedAttentionGraph {
 
     /** Builds the forward ops with every parameter group (except embed.tokens) given as its own variable, shaped by {@link #graphShape}. */
     static GatedAttentionGraph forward(SameDiff sd, ModelConfig c, ParamLayout layout, Map<String, SDVariable> params, GraphInputs in, long batch, long length) {
+        if (c.hasMemory() && c.memory().store()) {
+            throw new UnsupportedOperationException("memory.store = true: the per-domain store read runs on the eager path only; the graph path "
+                    + "(maml.backend = samediff, second-order maml) does not read it: set memory.store = false, or use a first-order algorithm (fomaml, reptile, anil, pretrain)");
+        }
         if (c.hasMemory() && c.memory().topK() > 0) {
             throw new UnsupportedOperationException("memory.top-k = " + c.memory().topK() + ": top-k memory reads run on the eager path only; the graph path "
                     + "(maml.backend = samediff, second-order maml) reads densely: set memory.top-k = 0, or use a first-order algorithm (fomaml, reptile, anil, pretrain)");

@@ -132,6 +132,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             }
             case EagerMemory.STRENGTH -> theta[off] = Math.log(config.memory().strength());
             case EagerMemory.GAIN -> theta[off] = config.memory().gain();
+            case EagerMemory.STORE_GAIN -> theta[off] = config.memory().storeGain();
             default -> throw new IllegalStateException("Unknown memory group " + g.name());
         }
     }

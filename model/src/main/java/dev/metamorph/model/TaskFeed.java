@@ -5,7 +5,7 @@ package dev.metamorph.model;
  * config: token ids (padded to {@code length}), the key bias (0 for tokens, -1e9 for padding), the
  * pooling weights (1/count for tokens), labels, the loss weight of each row, the per-row prototype
  * weights, the memory read vectors and, with a base, the base's token states, pooled embeddings and
- * the lexical channel. Shared by the SameDiff feeds and {@link EagerEncoder}.
+ * the lexical channel, and the memory store view ({@code store} [storeSize * width], null without one). Shared by the SameDiff feeds and {@link EagerEncoder}.
  *
  * <p>Prototype weights are per scored row ({@code proto[(i * ways + c) * size + j]}: the weight of
  * row j in the prototype of class c that row i is scored against): 1/n over the n prototype rows of
@@ -20,7 +20,7 @@ package dev.metamorph.model;
  * {@code baseStates} and {@code basePooled} are the batch's own arrays (not copied; read only).
  */
 record TaskFeed(int size, int length, int[] ids, double[] keyBias, double[] pool, int[] labels, double[] lossW, double[] proto,
-                double[] memory, float[][] baseStates, double[] basePooled, double[] lexical) {
+                double[] memory, float[][] baseStates, double[] basePooled, double[] lexical, double[] store, int storeSize) {
     static final double MASKED = -1e9;
 
     /** Rejects token batches longer than the model's positions. */
@@ -111,6 +111,19 @@ record TaskFeed(int size, int length, int[] ids, double[] keyBias, double[] pool
                 }
             }
         }
-        return new TaskFeed(b, t, ids, keyBias, pool, labels, lossW, proto, memory, states, pooled, lexical);
+        double[] store = null;
+        int storeSize = 0;
+        if (batch.hasStore()) {
+            if (!(c.hasMemory() && c.memory().store())) throw new IllegalArgumentException("Task " + task + " of split '" + split + "' carries a memory store view, which only a model with model.memory = true and memory.store = true reads");
+            int e = c.embeddingWidth();
+            float[][] rows = batch.storeRows();
+            storeSize = rows.length;
+            store = new double[storeSize * e];
+            for (int j = 0; j < storeSize; j++) {
+                if (rows[j].length != e) throw new IllegalArgumentException("Task " + task + " of split '" + split + "': memory store slot " + j + " holds " + rows[j].length + " values but the model's embeddings are " + e + " wide");
+                for (int x = 0; x < e; x++) store[j * e + x] = rows[j][x];
+            }
+        }
+        return new TaskFeed(b, t, ids, keyBias, pool, labels, lossW, proto, memory, states, pooled, lexical, store, storeSize);
     }
 }

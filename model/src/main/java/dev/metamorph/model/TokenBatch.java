@@ -29,13 +29,19 @@ public final class TokenBatch {
     private final float[][] baseStates;
     private final float[][] basePooled;
     private final double[][] lexical;
+    private final float[][] store;
 
     private TokenBatch(int[][] ids, int[] labels, boolean[] prototypeRows, boolean[] lossRows) {
-        this(ids, labels, prototypeRows, lossRows, null, 0, null, null, null);
+        this(ids, labels, prototypeRows, lossRows, null, 0, null, null, null, null);
     }
 
     private TokenBatch(int[][] ids, int[] labels, boolean[] prototypeRows, boolean[] lossRows, double[][] memory,
                        int baseDim, float[][] baseStates, float[][] basePooled, double[][] lexical) {
+        this(ids, labels, prototypeRows, lossRows, memory, baseDim, baseStates, basePooled, lexical, null);
+    }
+
+    private TokenBatch(int[][] ids, int[] labels, boolean[] prototypeRows, boolean[] lossRows, double[][] memory,
+                       int baseDim, float[][] baseStates, float[][] basePooled, double[][] lexical, float[][] store) {
         if (ids.length == 0) throw new IllegalArgumentException("A token batch needs at least one row");
         if (labels.length != ids.length) throw new IllegalArgumentException("Token batch has " + ids.length + " rows but " + labels.length + " labels");
         int t = ids[0].length;
@@ -71,13 +77,14 @@ public final class TokenBatch {
         this.baseStates = baseStates;
         this.basePooled = basePooled;
         this.lexical = lexical;
+        this.store = store;
         boolean anyLoss = false;
         for (boolean b : lossRows) anyLoss |= b;
         if (!anyLoss) throw new IllegalArgumentException("Token batch has no row that counts in the loss");
     }
 
     private TokenBatch with(int[][] newIds, double[][] newMemory, double[][] newLexical) {
-        return new TokenBatch(newIds, labels, prototypeRows, lossRows, newMemory, baseDim, baseStates, basePooled, newLexical);
+        return new TokenBatch(newIds, labels, prototypeRows, lossRows, newMemory, baseDim, baseStates, basePooled, newLexical, store);
     }
 
     /** Every row is both a prototype row and a loss row. */
@@ -155,7 +162,8 @@ public final class TokenBatch {
                 pooled[i] = from.basePooled[r];
             }
         }
-        return new TokenBatch(ids, labels, proto, loss, memory, support.baseDim, states, pooled, null);
+        if (support.store != query.store) throw new IllegalArgumentException("Episode: support and query rows must carry the same memory store view (withStore) or none");
+        return new TokenBatch(ids, labels, proto, loss, memory, support.baseDim, states, pooled, null, support.store);
     }
 
     public int size() {
@@ -222,6 +230,36 @@ public final class TokenBatch {
         double[][] c = new double[similarity.length][];
         for (int i = 0; i < c.length; i++) c[i] = similarity[i].clone();
         return with(ids, memory, c);
+    }
+
+    /**
+     * A copy carrying a view of the domain's persistent memory store ({@code memory.store}): the
+     * stored embeddings, [slots][embedding width], the model addresses and reads besides the
+     * episode's own rows (see the model's memory channel). The rows are shared, not copied: the
+     * caller hands them over and must not change them. An empty view ({@code rows.length == 0})
+     * reads zero.
+     */
+    public TokenBatch withStore(float[][] rows) {
+        if (rows == null) throw new IllegalArgumentException("withStore: rows must not be null (an empty store is an empty array)");
+        for (int j = 0; j < rows.length; j++) {
+            if (rows[j].length != rows[0].length) throw new IllegalArgumentException("Memory store row " + j + " has " + rows[j].length + " values, row 0 has " + rows[0].length);
+        }
+        return new TokenBatch(ids, labels, prototypeRows, lossRows, memory, baseDim, baseStates, basePooled, lexical, rows);
+    }
+
+    /** Whether the batch carries a view of the memory store ({@link #withStore}). */
+    public boolean hasStore() {
+        return store != null;
+    }
+
+    /** Slots in the batch's memory store view (0 without one). */
+    public int storeSize() {
+        return store == null ? 0 : store.length;
+    }
+
+    /** The store view's rows, the batch's own arrays (read only). */
+    float[][] storeRows() {
+        return store;
     }
 
     public boolean hasMemory() {
@@ -319,6 +357,6 @@ public final class TokenBatch {
         Arrays.fill(all, true);
         return new TokenBatch(ids.toArray(int[][]::new), labels.stream().mapToInt(Integer::intValue).toArray(), all, all,
                 a.hasMemory() ? memory.toArray(double[][]::new) : null, a.baseDim,
-                a.hasBase() ? states.toArray(float[][]::new) : null, a.hasBase() ? pooled.toArray(float[][]::new) : null, null);
+                a.hasBase() ? states.toArray(float[][]::new) : null, a.hasBase() ? pooled.toArray(float[][]::new) : null, null, a.store);
     }
 }

@@ -1,0 +1,117 @@
+package dev.metamorph.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.metamorph.core.SeededRandom;
+import dev.metamorph.core.learn.LossAndGradient;
+import dev.metamorph.memory.EvictionPolicy;
+import dev.metamorph.memory.MemoryConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The per-domain store read of the memory channel ({@code memory.store}): finite differences in
+ * double over every parameter, dense and top-k; an empty store view reads zero (the same loss as no
+ * view); the embeddings the fitted head and the served classifier use include the read; a store
+ * view fed to a model that does not read one is refused, and so is the graph path.
+ */
+class MemoryStoreReadTest {
+    private static ModelConfig config(int topK) {
+        return BaseAdapterTest.config(ModelConfig.HeadType.PROTOTYPE).withDtype(DataType.DOUBLE)
+                .withMemory(new MemoryConfig(64, 4, 3, topK, EvictionPolicy.LEAST_USED, 4.0, 0.95, 1.5).withStore(true, 0.7));
+    }
+
+    private static float[][] store(SeededRandom rng, int slots, int width) {
+        float[][] rows = new float[slots][width];
+        for (float[] r : rows) for (int x = 0; x < width; x++) r[x] = (float) rng.nextGaussian();
+        return rows;
+    }
+
+    private static TokenBatch episode(ModelConfig cfg, long seed, int slots) {
+        SeededRandom rng = new SeededRandom(seed);
+        TokenBatch s = BaseAdapterTest.batch(rng, 6, 5, cfg.maxLength()), q = BaseAdapterTest.batch(rng, 4, 5, cfg.maxLength());
+        TokenBatch e = TokenBatch.episode(s, q).withLexical(BaseAdapterTest.lexical(rng, 10));
+        return slots < 0 ? e : e.withStore(store(rng, slots, cfg.embeddingWidth()));
+    }
+
+    private static void check(ModelConfig cfg, TokenBatch batch, String what) {
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+        INDArray theta = TinyModels.randomTheta(learner, 31).reshape(1, learner.layout().size());
+        LossAndGradient lg = learner.lossAndGradient(theta, batch);
+        INDArray fd = GradientCheckTest.finiteDifferences(learner, theta, List.of(batch), 0);
+        GradientCheckTest.assertMaxRelative(lg.gradient(), fd, learner, what);
+        assertTrue(learner.layout().view(lg.gradient(), EagerMemory.STORE_GAIN).amaxNumber().doubleValue() > 1e-8, what + ": the store gain received no gradient");
+    }
+
+    @Test
+    void denseStoreReadEveryParameterMatchesFiniteDifferences() {
+        check(config(0), episode(config(0), 3, 7), "store dense");
+    }
+
+    @Test
+    void topKStoreReadEveryParameterMatchesFiniteDifferences() {
+        check(config(3), episode(config(3), 4, 7), "store top-3");
+    }
+
+    @Test
+    void theStoreGainStartsWhereTheConfigSaysAndFollowsTheChannelsGroups() {
+        ModelConfig cfg = config(0);
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+        var names = learner.layout().names();
+        assertEquals(EagerMemory.STORE_GAIN, names.get(names.size() - 1));
+        INDArray theta = learner.initialParameters(new SeededRandom(1));
+        assertEquals(0.7, learner.layout().view(theta, EagerMemory.STORE_GAIN).getDouble(0), 0.0);
+        ModelConfig off = BaseAdapterTest.config(ModelConfig.HeadType.PROTOTYPE).withDtype(DataType.DOUBLE)
+                .withMemory(new MemoryConfig(64, 4, 3, 0, EvictionPolicy.LEAST_USED, 4.0, 0.95, 1.5));
+        assertTrue(EncoderLayout.of(off).names().stream().noneMatch(EagerMemory.STORE_GAIN::equals));
+        assertEquals(cfg, ModelConfig.from(com.typesafe.config.ConfigFactory.parseString(cfg.toHocon()).withFallback(com.typesafe.config.ConfigFactory.defaultReference())));
+    }
+
+    @Test
+    void anEmptyStoreViewReadsZero() {
+        ModelConfig cfg = config(0);
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+        INDArray theta = TinyModels.randomTheta(learner, 5).reshape(1, learner.layout().size());
+        LossAndGradient none = learner.lossAndGradient(theta, episode(cfg, 6, -1));
+        LossAndGradient empty = learner.lossAndGradient(theta, episode(cfg, 6, 0));
+        assertEquals(none.loss(), empty.loss(), 0.0);
+        assertEquals(none.gradient(), empty.gradient());
+        // a non-empty store moves the loss
+        assertTrue(Math.abs(learner.lossAndGradient(theta, episode(cfg, 6, 5)).loss() - none.loss()) > 1e-6);
+    }
+
+    @Test
+    void theEmbeddingsIncludeTheStoreRead() {
+        ModelConfig cfg = config(0);
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+        INDArray theta = TinyModels.randomTheta(learner, 7).reshape(1, learner.layout().size());
+        TokenBatch plain = episode(cfg, 8, -1);
+        float[][] rows = store(new SeededRandom(9), 4, cfg.embeddingWidth());
+        double[][] without = learner.embeddings(theta, plain), with = learner.embeddings(theta, plain.withStore(rows));
+        double diff = 0;
+        for (int i = 0; i < without.length; i++) for (int x = 0; x < without[i].length; x++) diff = Math.max(diff, Math.abs(without[i][x] - with[i][x]));
+        assertTrue(diff > 1e-3, "the store read did not change the embeddings (" + diff + ")");
+        // gain 0: the read is shut and the embeddings are exactly those without a store
+        learner.layout().view(theta, EagerMemory.STORE_GAIN).assign(0.0);
+        assertEquals(java.util.Arrays.deepToString(learner.embeddings(theta, plain)), java.util.Arrays.deepToString(learner.embeddings(theta, plain.withStore(rows))));
+    }
+
+    @Test
+    void aStoreViewForAModelThatDoesNotReadOneIsRefusedAndSoIsTheGraphPath() {
+        ModelConfig off = BaseAdapterTest.config(ModelConfig.HeadType.PROTOTYPE).withDtype(DataType.DOUBLE)
+                .withMemory(new MemoryConfig(64, 4, 3, 0, EvictionPolicy.LEAST_USED, 4.0, 0.95, 1.5));
+        GatedAttentionLearner learner = new GatedAttentionLearner(off);
+        INDArray theta = TinyModels.randomTheta(learner, 2).reshape(1, learner.layout().size());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> learner.lossAndGradient(theta, episode(off, 3, 2)));
+        assertTrue(e.getMessage().contains("memory.store = true"), e.getMessage());
+        ModelConfig on = config(0);
+        GatedAttentionLearner g = new GatedAttentionLearner(on);
+        INDArray t = TinyModels.randomTheta(g, 2).reshape(1, g.layout().size());
+        UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class, () -> g.graphLossAndGradient(t, List.of(episode(on, 3, 2))));
+        assertTrue(u.getMessage().contains("memory.store"), u.getMessage());
+    }
+}
