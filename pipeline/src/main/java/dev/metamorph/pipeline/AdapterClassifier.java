@@ -89,6 +89,7 @@ public final class AdapterClassifier {
     private final int[] perClass;
     private final PrototypeScores scores;
     private final ThreadLocal<GatedAttentionLearner> learners;
+    private final float[][] storeView;
 
     /**
      * @param theta the adapter's parameters [P] (owned by this classifier from now on; not changed)
@@ -99,6 +100,21 @@ public final class AdapterClassifier {
      */
     public AdapterClassifier(ModelConfig config, INDArray theta, List<String> labels, Function<Record, String> prompts, Featurizer featurizer,
                              Lexical lexical, List<Record> support) {
+        this(config, theta, labels, prompts, featurizer, lexical, support, null);
+    }
+
+    /**
+     * As above, with the domain's persistent memory store ({@code memory.store}; null for none): every
+     * record the classifier embeds (support and asked) reads the store's slots whose label is not one
+     * of {@code labels}, as an evaluation episode reads the slots of classes other than its own.
+     */
+    public AdapterClassifier(ModelConfig config, INDArray theta, List<String> labels, Function<Record, String> prompts, Featurizer featurizer,
+                             Lexical lexical, List<Record> support, dev.metamorph.memory.MemoryState store) {
+        if (store != null && !(config.hasMemory() && config.memory().store())) throw new IllegalArgumentException("A memory store was given but the model does not read one (model.memory = true and memory.store = true)");
+        if (store != null && store.valueSize() != config.embeddingWidth()) {
+            throw new IllegalArgumentException("The memory store holds " + store.valueSize() + "-wide embeddings but the model's are " + config.embeddingWidth() + " wide");
+        }
+        this.storeView = store == null ? null : DomainMemories.view(store, labels);
         if (config.head() != ModelConfig.HeadType.PROTOTYPE) throw new IllegalArgumentException("A served adapter needs model.head = prototype (its classes are the support set's labels), got " + config.head());
         if (config.memoryRead()) throw new IllegalArgumentException("model.memory-read = true: serving does not feed memory read vectors yet");
         if (lexical != null && !config.hasBase()) throw new IllegalArgumentException("The lexical channel needs a base (model.base != none)");
@@ -120,6 +136,11 @@ public final class AdapterClassifier {
         double[][] z = embed(support);
         this.scores = PrototypeScores.of(config, theta, z, supportLabels, labels.size());
         this.supportVectors = lexical == null ? List.of() : support.stream().map(r -> lexical.tfidf().vector(r.text())).toList();
+    }
+
+    /** Slots of the memory store this classifier reads (0 without a store, or when every stored label is one it answers with). */
+    public int storeSlotsRead() {
+        return storeView == null ? 0 : storeView.length;
     }
 
     public List<String> labels() {
@@ -152,7 +173,8 @@ public final class AdapterClassifier {
     private double[][] embed(List<Record> records) {
         List<String> texts = new ArrayList<>(records.size());
         for (Record r : records) texts.add(prompts.apply(r));
-        return learners.get().embeddings(theta, featurizer.batch(texts));
+        TokenBatch batch = featurizer.batch(texts);
+        return learners.get().embeddings(theta, storeView == null ? batch : batch.withStore(storeView));
     }
 
     /** The record's lexical channel per label: gain x TF-IDF cosine, averaged over the label's support records. */
@@ -172,6 +194,7 @@ public final class AdapterClassifier {
         long b = theta.length() * theta.dataType().width() + scores.bytes();
         for (Map<String, Double> v : supportVectors) b += 64L * v.size();
         if (lexical != null) b += 64L * lexical.tfidf().vocabularySize();
+        if (storeView != null) for (float[] r : storeView) b += 4L * r.length;
         return b;
     }
 }

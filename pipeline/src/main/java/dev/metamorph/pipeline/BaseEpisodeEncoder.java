@@ -91,6 +91,17 @@ public final class BaseEpisodeEncoder implements EpisodeEncoder {
         return new TaskData<>(e.domain(), support, query);
     }
 
+    /** A record's pooled embedding as fed to the model (minus its domain's centre with centres), a new array. */
+    public float[] fedPooled(Record r) {
+        float[] p = rows.pooled(r).clone();
+        if (centres != null) {
+            float[] c = centres.get(r.domain());
+            if (c == null) throw new IllegalStateException("No pooled-embedding centre for domain '" + r.domain() + "' (record " + r.id() + ")");
+            for (int k = 0; k < c.length; k++) p[k] -= c[k];
+        }
+        return p;
+    }
+
     private TokenBatch batch(List<Record> records, int[] labels) {
         float[][] states = new float[records.size()][];
         float[][] pooled = new float[records.size()][];

@@ -112,7 +112,11 @@ public final class MetaTrainingStage {
                 throw new JobInputException("The base's states are " + baseRows.hidden() + " wide but model.base-dim = " + modelCfg.baseDim() + "; set model.base-dim=" + baseRows.hidden());
             }
             encoder = baseEncoder(run, store, data, baseRows, modelCfg);
+            if (modelCfg.hasMemory() && modelCfg.memory().store()) encoder = new MemoryEpisodeEncoder((BaseEpisodeEncoder) encoder, new DomainMemories(modelCfg.memory(), modelCfg.embeddingWidth()));
         } else {
+            if (modelCfg.hasMemory() && modelCfg.memory().store()) {
+                throw new JobInputException("memory.store = true needs a base (model.base != none): the store holds the base's pooled embeddings; set memory.store=false or pick a base");
+            }
             // Tokenizer from the rendered prompts of the meta-training records only (never target-domain text).
             List<String> corpus = new ArrayList<>();
             PromptTexts texts = new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())));
@@ -128,7 +132,9 @@ public final class MetaTrainingStage {
         GatedAttentionLearner learner = new GatedAttentionLearner(modelCfg);
         MixedEpisodeSampler train = store.sourceSampler(data, ClassSplit.META_TRAIN, ways, shots, queries);
         MixedEpisodeSampler val = store.sourceSampler(data, ClassSplit.META_VAL, ways, shots, queries);
-        TaskSampler<TaskData<TokenBatch>> tasks = rng -> encoder.task(train.sample(rng));
+        EpisodeEncoder episodes = encoder;
+        // training episodes (meta-train classes) write into the per-domain memory stores; validation episodes only read
+        TaskSampler<TaskData<TokenBatch>> tasks = rng -> episodes.trainingTask(train.sample(rng));
         SeededRandom valRng = run.seeds().child("maml.meta-val");
         List<TaskData<TokenBatch>> valTasks = new ArrayList<>();
         for (int i = 0; i < maml.valTasks(); i++) valTasks.add(encoder.task(val.sample(valRng)));
@@ -169,6 +175,10 @@ public final class MetaTrainingStage {
         metaLearner.close();
         Path modelFile = run.dir().resolve("model").resolve("theta0.zip");
         ModelArchive.save(modelFile, modelCfg, tokenizer, theta0);
+        if (encoder instanceof MemoryEpisodeEncoder mem) {
+            mem.memories().save(run.dir().resolve(DomainMemories.FOLDER));
+            LOG.info("memory stores after meta-training (slots per domain): {}", mem.memories().used());
+        }
         return new Result(learner, theta0, initial, encoder, tokenizer, modelFile, r);
     }
 }

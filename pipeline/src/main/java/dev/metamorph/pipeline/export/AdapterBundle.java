@@ -1,5 +1,6 @@
 package dev.metamorph.pipeline.export;
 
+import dev.metamorph.memory.MemoryState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -115,6 +116,23 @@ public final class AdapterBundle {
 
     // ------------------------------------------------------------------ writing
 
+    /**
+     * The memory store of a loaded bundle ({@code memory.safetensors}, verified and extracted into
+     * its folder), or null when the manifest's {@code memory} is null.
+     *
+     * @throws BundleException if the entry is missing or not a memory store
+     */
+    public static MemoryState memory(Loaded b) {
+        if (b.manifest().path("memory").isNull() || b.manifest().path("memory").isMissingNode()) return null;
+        Path file = b.dir().resolve(MEMORY);
+        if (!Files.isRegularFile(file)) throw new BundleException(b.dir() + ": the manifest names a memory store but the bundle has no " + MEMORY);
+        try {
+            return MemoryState.load(file);
+        } catch (IllegalArgumentException e) {
+            throw new BundleException(b.dir() + "!" + MEMORY + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The parameters the adapter will serve when written with this encoding (theta itself, or theta_0 + the low-rank delta). */
     public static LowRankDelta.Encoded lowRank(Contents c) {
         return LowRankDelta.encode(EncoderLayout.of(c.config()), c.theta().toDoubleVector(), c.theta0().toDoubleVector(), c.rank());
@@ -122,6 +140,16 @@ public final class AdapterBundle {
 
     /** Writes {@code out} (and, for {@code lowrank}, theta_0 beside it) atomically. */
     public static Written write(Path out, Contents c) {
+        return write(out, c, (Path) null);
+    }
+
+    /**
+     * As {@link #write(Path, Contents)}, with the domain's persistent memory store: {@code memoryFile}
+     * is a {@link MemoryState} safetensors file ({@code memory.store}; null for none), written
+     * unchanged as the {@code memory.safetensors} entry and described in the manifest's
+     * {@code memory} field (file, slots used, capacity, key size, label names).
+     */
+    public static Written write(Path out, Contents c, Path memoryFile) {
         checkName(c.name(), "bundle name");
         if (c.config().hasBase() != (c.tokenizer() == null)) throw new IllegalArgumentException("A bundle carries a BPE tokenizer exactly when the model has no base");
         ParamLayout layout = EncoderLayout.of(c.config());
@@ -215,7 +243,20 @@ public final class AdapterBundle {
             checkName(f.getKey(), "template file");
             entries.put(TEMPLATES + c.domain() + "/" + f.getKey(), f.getValue());
         }
-        m.putNull("memory"); // memory.safetensors: written once the memory module's snapshot is wired into the export
+        if (memoryFile != null) {
+            MemoryState state = MemoryState.load(memoryFile);
+            try {
+                entries.put(MEMORY, Files.readAllBytes(memoryFile));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the memory store " + memoryFile + ": " + e.getMessage(), e);
+            }
+            ObjectNode mem = m.putObject("memory");
+            mem.put("file", MEMORY).put("used", state.used()).put("capacity", state.capacity()).put("key_size", state.keySize());
+            ArrayNode names = mem.putArray("labels");
+            state.labelNames().forEach(names::add);
+        } else {
+            m.putNull("memory");
+        }
         ObjectNode metrics = m.putObject("metrics");
         for (Map.Entry<String, Object> e : c.metrics().entrySet()) metrics.set(e.getKey(), JSON.valueToTree(e.getValue()));
         ObjectNode files = m.putObject("files");

@@ -130,6 +130,18 @@ public final class AdapterExport {
             holdout.addAll(rs.subList(options.shots(), Math.min(rs.size(), options.shots() + options.holdout())));
         }
 
+        // the domain's persistent memory store (memory.store): saved in the run folder by meta-training and the curriculum
+        Path memoryFile = null;
+        dev.metamorph.memory.MemoryState memory = null;
+        if (model.hasMemory() && model.memory().store()) {
+            memoryFile = dev.metamorph.pipeline.DomainMemories.file(runDir.resolve(dev.metamorph.pipeline.DomainMemories.FOLDER), domain);
+            if (Files.isRegularFile(memoryFile)) {
+                memory = dev.metamorph.memory.MemoryState.load(memoryFile);
+            } else {
+                LOG.info("export {}: no memory store at {} (no training episode of this domain wrote one); the bundle carries none", domain, memoryFile);
+                memoryFile = null;
+            }
+        }
         PromptsConfig prompts = PromptsConfig.from(config);
         try (TemplateRegistry registry = TemplateRegistry.open(prompts)) {
             PromptRenderer renderer = registry.forDomain(domain);
@@ -148,12 +160,12 @@ public final class AdapterExport {
             metrics.put("support_per_label", options.shots());
             metrics.put("holdout_records", holdout.size());
             long t = System.nanoTime();
-            double full = accuracy(new AdapterClassifier(model, theta, labels, renderer::render, featurizer, lex, support), holdout);
+            double full = accuracy(new AdapterClassifier(model, theta, labels, renderer::render, featurizer, lex, support, memory), holdout);
             metrics.put("accuracy", full);
             if (options.encoding() == AdapterBundle.Encoding.LOWRANK) {
                 LowRankDelta.Encoded enc = AdapterBundle.lowRank(contents);
                 INDArray stored = Nd4j.createFromArray(enc.reconstructed()).castTo(model.dtype());
-                double low = accuracy(new AdapterClassifier(model, stored, labels, renderer::render, featurizer, lex, support), holdout);
+                double low = accuracy(new AdapterClassifier(model, stored, labels, renderer::render, featurizer, lex, support, memory), holdout);
                 metrics.put("accuracy_stored", low);
                 metrics.put("accuracy_change", low - full);
                 metrics.put("rank", options.rank());
@@ -167,7 +179,8 @@ public final class AdapterExport {
             contents = new AdapterBundle.Contents(contents.name(), contents.domain(), contents.config(), contents.theta(), contents.theta0(), contents.thetaSource(),
                     contents.encoding(), contents.rank(), contents.base(), contents.tokenizer(), contents.labels(), contents.support(), contents.templates(),
                     contents.lexical(), contents.lexicalGain(), metrics, version);
-            AdapterBundle.Written w = AdapterBundle.write(out, contents);
+            if (memory != null) metrics.put("memory_slots", memory.used());
+            AdapterBundle.Written w = AdapterBundle.write(out, contents, memoryFile);
             LOG.info("export {}: {} ({} labels, accuracy {} on {} held-out records)", domain, out, labels.size(), metrics.get("accuracy_stored"), holdout.size());
             return new Result(w.bundle(), w.theta0File(), metrics);
         }

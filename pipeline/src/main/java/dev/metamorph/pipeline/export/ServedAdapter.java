@@ -31,7 +31,8 @@ public record ServedAdapter(AdapterBundle.Loaded bundle, AdapterClassifier class
             AdapterClassifier.Featurizer f = b.config().hasBase() ? base : AdapterClassifier.Featurizer.bpe(b.tokenizer());
             if (f == null) throw new IllegalArgumentException("The adapter reads a base but no base featurizer was given");
             AdapterClassifier.Lexical lex = b.lexical() == null ? null : new AdapterClassifier.Lexical(b.lexical(), b.lexicalGain());
-            AdapterClassifier c = new AdapterClassifier(b.config(), b.theta(), b.labels(), renderer::render, f, lex, b.support());
+            // the domain's persistent memory store, when the bundle carries one (memory.safetensors)
+            AdapterClassifier c = new AdapterClassifier(b.config(), b.theta(), b.labels(), renderer::render, f, lex, b.support(), AdapterBundle.memory(b));
             return new ServedAdapter(b, c, renderer.spec(), registry);
         } catch (RuntimeException e) {
             registry.close();
