@@ -7,13 +7,16 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * The dense content read of {@link ContentRead} and its backward pass, both written as ordinary
  * SameDiff forward ops, task-batched: queries Q [tau, B, kd], slot keys K [tau, S, kd], values
  * V [tau, S, vd], an additive slot mask [tau, B, S] (0 for an addressable slot, -1e9 otherwise) and a
- * strength beta [tau, 1, 1]. Because the backward pass is itself made of forward ops, a graph holding
+ * strength beta [tau, 1, 1]. A row whose slots are all masked reads zero, as {@link ContentRead} with no
+ * addressable slot does. Because the backward pass is itself made of forward ops, a graph holding
  * an inner step through it can be differentiated again (exact second-order MAML), as the model's
  * blocks do. Same arithmetic as {@link ContentRead} (tested to rounding in double).
  */
 public final class MemoryReadOps {
     /** Added to squared norms under the square root, as {@link ContentRead#NORM_EPS}. */
     private static final double EPS = ContentRead.NORM_EPS;
+    /** Added to the softmax's denominator, so that a row with no addressable slot reads zero (as {@link ContentRead} does) instead of a uniform mix of masked slots. */
+    private static final double EMPTY_EPS = 1e-30;
 
     private final SameDiff sd;
     private final SDVariable qHat, kHat, qNorm, kNorm, cos, weights, read, strength, values;
@@ -40,8 +43,11 @@ public final class MemoryReadOps {
         SDVariable c = sd.mmul(qh, kh, false, true, false); // [tau, B, S]
         SDVariable a = c.mul(strength).add(mask);
         SDVariable shifted = a.sub(a.max(true, 2));
-        SDVariable e = sd.math.exp(shifted);
-        SDVariable w = e.div(e.sum(true, 2));
+        // 1 for an addressable slot, 0 for a masked one (mask is 0 or -1e9): masked slots get weight exactly 0, and a row
+        // with no addressable slot reads zero, as the eager read does (an additive mask alone gave it a uniform mix)
+        SDVariable open = sd.math.step(mask.add(0.5), 0.0);
+        SDVariable e = sd.math.exp(shifted).mul(open);
+        SDVariable w = e.div(e.sum(true, 2).add(EMPTY_EPS));
         SDVariable r = sd.mmul(w, v, false, false, false); // [tau, B, vd]
         return new MemoryReadOps(sd, qh, kh, qn, kn, c, w, r, strength, v);
     }

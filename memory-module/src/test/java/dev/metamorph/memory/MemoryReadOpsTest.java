@@ -67,6 +67,37 @@ class MemoryReadOpsTest {
         }
     }
 
+    @Test
+    void aRowWithNoAddressableSlotReadsZeroAsTheEagerReadDoes() {
+        SplittableRandom r = new SplittableRandom(22);
+        int tau = 1, b = 2, s = 3, kd = 4, vd = 2;
+        double[] q = rnd(r, tau * b * kd), k = rnd(r, tau * s * kd), v = rnd(r, tau * s * vd), dr = rnd(r, tau * b * vd);
+        double[] mask = new double[tau * b * s];
+        for (int j = 0; j < s; j++) mask[s + j] = -1e9; // row 1 addresses no slot
+        SameDiff sd = SameDiff.create();
+        SDVariable vq = sd.var("q", arr(q, tau, b, kd)), vk = sd.var("k", arr(k, tau, s, kd)), vv = sd.var("v", arr(v, tau, s, vd));
+        SDVariable vb = sd.var("beta", Nd4j.valueArrayOf(new long[] {tau, 1, 1}, 3.0));
+        SDVariable vdr = sd.constant("dr", arr(dr, tau, b, vd));
+        MemoryReadOps ops = MemoryReadOps.forward(sd, vq, vk, vv, sd.constant("mask", arr(mask, tau, b, s)), vb);
+        MemoryReadOps.Backward bw = ops.backward(vdr);
+        ops.read().mul(vdr).sum().markAsLoss();
+        Map<String, INDArray> out = sd.output((Map<String, INDArray>) null, ops.read().name(), bw.query().name(), bw.keys().name(), bw.strength().name());
+        Map<String, INDArray> auto = sd.calculateGradients(null, "q", "k", "beta");
+        double[] rOut = out.get(ops.read().name()).dup().data().asDouble(), dq = out.get(bw.query().name()).dup().data().asDouble();
+        ContentRead read = new ContentRead(kd, vd, 0);
+        ContentRead.Result empty = read.forward(q, kd, k, v, 0, -1, 3.0);
+        for (int x = 0; x < vd; x++) {
+            assertEquals(0.0, empty.read()[x], 0.0, "the eager read of no slot");
+            assertEquals(0.0, rOut[vd + x], 0.0, "the graph read of no slot");
+        }
+        for (int x = 0; x < kd; x++) assertEquals(0.0, dq[kd + x], 0.0, "no gradient reaches the query of a row that reads nothing");
+        ContentRead.Result full = read.forward(q, 0, k, v, s, -1, 3.0);
+        for (int x = 0; x < vd; x++) assertEquals(full.read()[x], rOut[x], 1e-12, "the other row reads as before");
+        assertClose(auto.get("q").dup().data().asDouble(), dq, "dq vs SameDiff");
+        assertClose(auto.get("k").dup().data().asDouble(), out.get(bw.keys().name()).dup().data().asDouble(), "dk vs SameDiff");
+        assertClose(auto.get("beta").dup().data().asDouble(), out.get(bw.strength().name()).dup().data().asDouble(), "dbeta vs SameDiff");
+    }
+
     private static void assertClose(double[] a, double[] b, String what) {
         assertEquals(a.length, b.length, what);
         for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-10, what + "[" + i + "]");

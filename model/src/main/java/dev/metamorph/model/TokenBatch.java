@@ -257,6 +257,12 @@ public final class TokenBatch {
         return store == null ? 0 : store.length;
     }
 
+    /** Slot {@code j} of the store view (a copy). */
+    public float[] storeRow(int j) {
+        if (store == null) throw new IllegalStateException("This batch carries no memory store view; add one with withStore");
+        return store[j].clone();
+    }
+
     /** The store view's rows, the batch's own arrays (read only). */
     float[][] storeRows() {
         return store;

@@ -90,7 +90,8 @@ final class ConfigValidator {
         String problem = null;
         switch (expected) {
             case NUMBER -> {
-                boolean integral = ref.unwrapped() instanceof Integer || ref.unwrapped() instanceof Long;
+                // Typesafe Config keeps a whole number written as 5.0 as an integer: read the default's own text
+                boolean integral = (ref.unwrapped() instanceof Integer || ref.unwrapped() instanceof Long) && !writtenWithFraction(ref);
                 if (actual == ConfigValueType.NUMBER) {
                     double d = ((Number) found.unwrapped()).doubleValue();
                     if (integral && (found.unwrapped() instanceof Double) && d != Math.rint(d)) problem = "an integer";
@@ -143,6 +144,32 @@ final class ConfigValidator {
             case OBJECT -> "an object " + render(v);
             case NULL -> "null";
         };
+    }
+
+    private static final java.util.Map<java.net.URL, List<String>> SOURCE_LINES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.regex.Pattern NUMBER_AFTER_KEY = java.util.regex.Pattern.compile("[=:]\\s*([-+]?[0-9][0-9_]*(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)\\s*(?:#.*|//.*|,)?$");
+
+    /**
+     * Whether a number that Typesafe Config holds as an integer was written with a fraction or an
+     * exponent ({@code strength = 10.0}) in the line its origin names: such a default takes any number.
+     * False when the source cannot be read.
+     */
+    private static boolean writtenWithFraction(ConfigValue ref) {
+        java.net.URL url = ref.origin().url();
+        int line = ref.origin().lineNumber();
+        if (url == null || line < 1) return false;
+        List<String> lines = SOURCE_LINES.computeIfAbsent(url, u -> {
+            try (java.io.InputStream in = u.openStream()) {
+                return List.of(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\\R", -1));
+            } catch (java.io.IOException e) {
+                return List.of();
+            }
+        });
+        if (line > lines.size()) return false;
+        java.util.regex.Matcher m = NUMBER_AFTER_KEY.matcher(lines.get(line - 1).trim());
+        if (!m.find()) return false;
+        String text = m.group(1);
+        return text.contains(".") || text.contains("e") || text.contains("E");
     }
 
     private static String render(ConfigValue v) {

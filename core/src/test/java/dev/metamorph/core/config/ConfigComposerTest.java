@@ -186,6 +186,8 @@ class ConfigComposerTest {
         assertTrue(m.contains("found the string \"five\""), m);
         m = error("maml.inner-steps=0.5");
         assertTrue(m.contains("expected an integer") && m.contains("found the number 0.5"), m);
+        // a default written as 1.0 is a number, though Typesafe Config holds it as the integer 1
+        assertEquals(0.5, compose("maml.momentum=0.5").getDouble("maml.momentum"));
         m = error("maml.first-order=maybe");
         assertTrue(m.contains("expected a boolean"), m);
         m = error("maml.sizes=3");

@@ -1,0 +1,107 @@
+package dev.metamorph.serving;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.metamorph.core.SeededRandom;
+import dev.metamorph.core.data.Record;
+import dev.metamorph.memory.EvictionPolicy;
+import dev.metamorph.memory.MemoryConfig;
+import dev.metamorph.memory.MemoryState;
+import dev.metamorph.model.GatedAttentionLearner;
+import dev.metamorph.model.ModelConfig;
+import dev.metamorph.pipeline.AdapterClassifier;
+import dev.metamorph.pipeline.export.AdapterBundle;
+import dev.metamorph.pipeline.export.BaseIdentity;
+import dev.metamorph.pipeline.export.BundleLimits;
+import dev.metamorph.pipeline.export.ServedAdapter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The per-domain memory store in an adapter bundle ({@code memory.safetensors}): written unchanged
+ * and described in the manifest, read back bitwise, and read by the served classifier (the slots of
+ * labels it does not answer with), which then answers exactly as the in-process classifier over the
+ * same store; a bundle without a store has {@code memory: null}.
+ */
+class MemoryBundleTest {
+    /** The tiny bundle's model with the memory channel and the store read on (store gain 2). */
+    private static AdapterBundle.Contents contents() {
+        AdapterBundle.Contents c = TinyBundles.contents("tiny", AdapterBundle.Encoding.FULL, 2, 11);
+        ModelConfig cfg = c.config().withMemory(new MemoryConfig(16, 4, 3, 0, EvictionPolicy.LEAST_USED, 5.0, 0.95, 0.0).withStore(true, 2.0));
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+        var theta = learner.initialParameters(new SeededRandom(5));
+        return new AdapterBundle.Contents(c.name(), c.domain(), cfg, theta, theta, c.thetaSource(), c.encoding(), c.rank(), c.base(), c.tokenizer(), c.labels(),
+                c.support(), c.templates(), c.lexical(), c.lexicalGain(), c.metrics(), c.metamorphVersion());
+    }
+
+    /** A store of 5 slots over the model's 8-wide embeddings: 2 of a served label, 3 of labels the adapter does not answer with. */
+    private static MemoryState store(int width) {
+        MemoryState m = new MemoryState(16, width, width, EvictionPolicy.LEAST_USED, 0.95);
+        SeededRandom rng = new SeededRandom(3);
+        String[] labels = {"law", "astronomy", "law", "botany", "astronomy"};
+        for (String l : labels) {
+            double[] v = new double[width];
+            for (int x = 0; x < width; x++) v[x] = rng.nextGaussian();
+            m.write(v, v, l);
+        }
+        return m;
+    }
+
+    @Test
+    void theStoreTravelsBitwiseAndTheServedClassifierReadsIt(@TempDir Path tmp) throws Exception {
+        AdapterBundle.Contents c = contents();
+        MemoryState state = store(c.config().embeddingWidth());
+        Path memFile = tmp.resolve("tiny-memory.safetensors");
+        state.save(memFile);
+        Path file = tmp.resolve("tiny" + AdapterBundle.SUFFIX);
+        AdapterBundle.write(file, c, memFile);
+        AdapterBundle.Loaded b = AdapterBundle.read(file, BaseIdentity.NONE, BundleLimits.DEFAULT, tmp.resolve("x"));
+        JsonNode mem = b.manifest().path("memory");
+        assertEquals(AdapterBundle.MEMORY, mem.path("file").asText());
+        assertEquals(5, mem.path("used").asInt());
+        assertEquals(List.of("law", "astronomy", "botany"), List.of(mem.path("labels").get(0).asText(), mem.path("labels").get(1).asText(), mem.path("labels").get(2).asText()));
+        assertArrayEquals(Files.readAllBytes(memFile), Files.readAllBytes(b.dir().resolve(AdapterBundle.MEMORY)));
+        MemoryState loaded = AdapterBundle.memory(b);
+        assertArrayEquals(state.keys(), loaded.keys());
+        assertArrayEquals(state.values(), loaded.values());
+
+        List<Record> queries = new ArrayList<>();
+        for (int k = 0; k < 3; k++) queries.addAll(TinyBundles.records(k, 3, 99));
+        AdapterClassifier withStore = new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
+                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, c.support(), state);
+        AdapterClassifier without = new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
+                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, c.support());
+        try (ServedAdapter a = ServedAdapter.open(b, null)) {
+            assertEquals(3, a.classifier().storeSlotsRead(), "the served classifier reads the slots of labels it does not answer with");
+            List<AdapterClassifier.Prediction> served = a.classifier().classify(queries), direct = withStore.classify(queries), plain = without.classify(queries);
+            double moved = 0;
+            for (int i = 0; i < queries.size(); i++) {
+                assertArrayEquals(direct.get(i).probabilities(), served.get(i).probabilities(), 0.0, "the served adapter answers as the export measured");
+                for (int k = 0; k < 3; k++) moved = Math.max(moved, Math.abs(served.get(i).probabilities()[k] - plain.get(i).probabilities()[k]));
+            }
+            assertTrue(moved > 1e-4, "the store read did not change any answer (" + moved + ")");
+        }
+    }
+
+    @Test
+    void aBundleWithoutAStoreSaysSoAndAStoreOfTheWrongWidthIsRefused(@TempDir Path tmp) {
+        AdapterBundle.Contents c = contents();
+        Path file = tmp.resolve("tiny" + AdapterBundle.SUFFIX);
+        AdapterBundle.write(file, c);
+        AdapterBundle.Loaded b = AdapterBundle.read(file, BaseIdentity.NONE, BundleLimits.DEFAULT, tmp.resolve("x"));
+        assertTrue(b.manifest().path("memory").isNull());
+        assertNull(AdapterBundle.memory(b));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
+                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, c.support(), store(5)));
+        assertTrue(e.getMessage().contains("5-wide"), e.getMessage());
+    }
+}
