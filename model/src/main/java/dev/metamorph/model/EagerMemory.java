@@ -4,6 +4,7 @@ import dev.metamorph.memory.ContentRead;
 import dev.metamorph.memory.MemoryConfig;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The external memory channel of the eager pass ({@code model.memory}). The episode's support rows
@@ -82,7 +83,7 @@ final class EagerMemory {
     double[] refineBackward(StorePass p, TaskFeed f, double[] z, double[] dRefined, Map<String, double[]> grads) {
         int b = f.size(), s = f.storeSize();
         double[] dz = dRefined.clone();
-        double[] dQ = new double[b * kd], dKeys = new double[s * kd], dValues = new double[s * e];
+        double[] dQ = new double[b * kd], dKeys = new double[s * kd];
         double gGain = 0, gBeta = 0;
         for (int i = 0; i < b; i++) {
             double[] m = p.reads[i].read();
@@ -95,7 +96,7 @@ final class EagerMemory {
                 any |= dm[x] != 0;
             }
             if (!any || p.reads[i].slots().length == 0) continue;
-            ContentRead.Gradient g = storeRead.backward(p.reads[i], p.queries, i * kd, p.keys, f.store(), dm, dKeys, dValues);
+            ContentRead.Gradient g = storeRead.backward(p.reads[i], p.queries, i * kd, p.keys, f.store(), dm, dKeys, null); // the stored embeddings are data, not parameters
             gBeta += g.strength();
             System.arraycopy(g.query(), 0, dQ, i * kd, kd);
         }
@@ -116,28 +117,19 @@ final class EagerMemory {
         return dz;
     }
 
-    /** rows [n * width] times P [width, kd] -> [n * kd]. */
+    /** rows [n * width] times P [width, kd] -> [n * kd] (a double gemm: the store has up to memory.capacity rows). */
     private double[] project(double[] rows, int n, double[] proj) {
-        double[] out = new double[n * kd];
-        for (int i = 0; i < n; i++) {
-            for (int x = 0; x < e; x++) {
-                double v = rows[i * e + x];
-                if (v == 0) continue;
-                for (int y = 0; y < kd; y++) out[i * kd + y] += v * proj[x * kd + y];
-            }
-        }
-        return out;
+        if (n == 0) return new double[0];
+        INDArray r = Nd4j.createFromArray(rows).reshape('c', n, e), p = Nd4j.createFromArray(proj).reshape('c', e, kd);
+        return r.mmul(p).data().asDouble();
     }
 
-    /** gProj [width, kd] += rows^T [width, n] d [n, kd]. */
+    /** gProj [width, kd] += rows^T [width, n] d [n, kd] (a double gemm). */
     private void addOuter(double[] rows, int n, double[] d, double[] gProj) {
-        for (int i = 0; i < n; i++) {
-            for (int x = 0; x < e; x++) {
-                double v = rows[i * e + x];
-                if (v == 0) continue;
-                for (int y = 0; y < kd; y++) gProj[x * kd + y] += v * d[i * kd + y];
-            }
-        }
+        if (n == 0) return;
+        INDArray r = Nd4j.createFromArray(rows).reshape('c', n, e), dd = Nd4j.createFromArray(d).reshape('c', n, kd);
+        double[] g = r.transpose().mmul(dd).data().asDouble();
+        for (int i = 0; i < gProj.length; i++) gProj[i] += g[i];
     }
 
     private static double[] sum(double[] a, double[] b) {
