@@ -29,8 +29,16 @@ public final class MemoryEpisodeEncoder implements EpisodeEncoder {
     @Override
     public TaskData<TokenBatch> task(Episode<Record> e) {
         TaskData<TokenBatch> t = base.task(e);
-        float[][] view = memories.view(e.domain(), e.classes());
+        // the records' domain: an episode's own name also carries its split ("wordnet/meta-train")
+        float[][] view = memories.view(domainOf(e), e.classes());
         return new TaskData<>(t.domain(), t.support().withStore(view), t.query().withStore(view));
+    }
+
+    /** The domain of an episode's records (every episode stays within one domain). */
+    static String domainOf(Episode<Record> e) {
+        String d = e.support().isEmpty() ? e.query().get(0).example().domain() : e.support().get(0).example().domain();
+        for (Episode.Labeled<Record> r : e.support()) if (!r.example().domain().equals(d)) throw new IllegalArgumentException("Episode " + e.domain() + " mixes the domains " + d + " and " + r.example().domain());
+        return d;
     }
 
     @Override

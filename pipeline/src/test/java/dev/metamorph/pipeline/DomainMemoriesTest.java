@@ -80,18 +80,18 @@ class DomainMemoriesTest {
         BaseRows rows = b.build();
         MemoryEpisodeEncoder enc = new MemoryEpisodeEncoder(new BaseEpisodeEncoder(rows, 4, null, 1.0), new DomainMemories(config(16), HIDDEN));
 
-        Episode<Record> train = new Episode<>("a", List.of("x", "y"), List.of(new Episode.Labeled<>(records.get(0), 0)), List.of(new Episode.Labeled<>(records.get(1), 1)));
+        Episode<Record> train = new Episode<>("a/meta-train", List.of("x", "y"), List.of(new Episode.Labeled<>(records.get(0), 0)), List.of(new Episode.Labeled<>(records.get(1), 1)));
         TaskData<TokenBatch> first = enc.trainingTask(train);
         assertEquals(0, first.query().storeSize()); // the store was empty when it was encoded
         assertEquals(Map.of("a", 2), enc.memories().used());
         // an evaluation episode of other classes reads both slots and writes nothing
-        Episode<Record> test = new Episode<>("a", List.of("z", "w"), List.of(new Episode.Labeled<>(records.get(2), 0)), List.of(new Episode.Labeled<>(records.get(3), 1)));
+        Episode<Record> test = new Episode<>("a/meta-test", List.of("z", "w"), List.of(new Episode.Labeled<>(records.get(2), 0)), List.of(new Episode.Labeled<>(records.get(3), 1)));
         TaskData<TokenBatch> t = enc.task(test);
         assertEquals(2, t.support().storeSize());
         assertEquals(2, t.query().storeSize());
         assertEquals(Map.of("a", 2), enc.memories().used());
         // an episode of class x (and z) never reads x's slot
-        Episode<Record> withX = new Episode<>("a", List.of("x", "z"), List.of(new Episode.Labeled<>(records.get(0), 0)), List.of(new Episode.Labeled<>(records.get(2), 1)));
+        Episode<Record> withX = new Episode<>("a/meta-test", List.of("x", "z"), List.of(new Episode.Labeled<>(records.get(0), 0)), List.of(new Episode.Labeled<>(records.get(2), 1)));
         TaskData<TokenBatch> tx = enc.task(withX);
         assertEquals(1, tx.query().storeSize());
         assertArrayEquals(pooled[1], tx.query().storeRow(0), 0f);
