@@ -19,12 +19,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * In-process inference of one adapter: record -> the domain's prompt template -> tokenizer and
- * frozen base (or the adapter's own BPE tokenizer without a base) -> adapter -> prototype head over
- * the adapter's labels -> class probabilities. Each label's prototype is the mean of its support
- * records' embeddings, computed once at construction; the lexical channel (prototype head over a
- * base with {@code model.lexical}) compares a record's TF-IDF vector with each label's support
- * records, as in training. The export's accuracy check and the inference server both call this
- * class, so what the server answers is what the export measured.
+ * frozen base (or the adapter's own BPE tokenizer without a base; over a base with
+ * {@code model.center-pooled}, the pooled embedding minus the domain's centre, {@link Featurizer#centred})
+ * -> adapter -> head over the adapter's labels -> class probabilities. The head is the evaluation's
+ * ({@link QueryHeadConfig}): the model's own prototype head (each label's prototype the mean of its
+ * support records' embeddings, computed once at construction; the lexical channel, prototype head
+ * over a base with {@code model.lexical}, compares a record's TF-IDF vector with each label's support
+ * records, as in training), or the fitted head ({@code eval.head = fitted}: {@link SupportFittedHead},
+ * the evaluation's logistic regression fitted once on the support records over all the labels; with
+ * fewer than {@code min-shots} support records for some label, the model's own head, as in the
+ * evaluation). The export's accuracy check and the inference server both call this class, so what
+ * the server answers is what the export measured.
  *
  * <p>Thread-safe: the parameters, prototypes and support vectors are never changed after
  * construction, each calling thread gets its own learner, and the featurizer must be thread-safe.
@@ -53,6 +58,29 @@ public final class AdapterClassifier {
                 int[][] ids = new int[prompts.size()][];
                 for (int i = 0; i < ids.length; i++) ids[i] = Arrays.copyOf(tokenizer.encode(prompts.get(i)), tokenizer.maxLength());
                 return TokenBatch.of(ids, new int[ids.length]);
+            };
+        }
+
+        /**
+         * Each row's pooled base embedding minus {@code centre} (float arithmetic, as
+         * {@link BaseEpisodeEncoder} feeds it in training and evaluation), the token states unchanged.
+         *
+         * @param centre the domain's centre [base width] (not changed; the featurizer keeps a copy)
+         */
+        static Featurizer centred(Featurizer inner, float[] centre, int maxLength) {
+            float[] c = centre.clone();
+            return prompts -> {
+                TokenBatch b = inner.batch(prompts);
+                if (!b.hasBase()) throw new IllegalStateException("model.center-pooled needs a base's pooled embeddings; this featurizer gives token ids");
+                if (b.baseDim() != c.length) throw new IllegalStateException("The domain's centre has " + c.length + " values but the base's embeddings are " + b.baseDim() + " wide");
+                float[][] states = new float[b.size()][];
+                float[][] pooled = new float[b.size()][];
+                for (int i = 0; i < pooled.length; i++) {
+                    states[i] = b.baseStates(i);
+                    pooled[i] = b.basePooled(i);
+                    for (int k = 0; k < c.length; k++) pooled[i][k] -= c[k];
+                }
+                return TokenBatch.ofBase(states, pooled, b.baseDim(), maxLength, b.labels());
             };
         }
 
@@ -88,17 +116,21 @@ public final class AdapterClassifier {
     private final List<Map<String, Double>> supportVectors;
     private final int[] perClass;
     private final PrototypeScores scores;
+    private final QueryHeadConfig head;
+    private final SupportFittedHead fitted;
     private final ThreadLocal<GatedAttentionLearner> learners;
 
     /**
      * @param theta the adapter's parameters [P] (owned by this classifier from now on; not changed)
      * @param labels the labels it answers with, in order
      * @param prompts the prompt text of a record (its domain's template)
+     * @param featurizer the prompts' input rows (over a base with {@code model.center-pooled}, already {@link Featurizer#centred})
      * @param lexical the lexical channel, or null when the model has none
-     * @param support labelled records whose embeddings make the prototypes; every label needs one
+     * @param head how it predicts: the model's own head or the fitted head ({@code eval.head}); null for the model's own
+     * @param support labelled records whose embeddings make the prototypes (and the fitted head's training rows); every label needs one
      */
     public AdapterClassifier(ModelConfig config, INDArray theta, List<String> labels, Function<Record, String> prompts, Featurizer featurizer,
-                             Lexical lexical, List<Record> support) {
+                             Lexical lexical, QueryHeadConfig head, List<Record> support) {
         if (config.head() != ModelConfig.HeadType.PROTOTYPE) throw new IllegalArgumentException("A served adapter needs model.head = prototype (its classes are the support set's labels), got " + config.head());
         if (config.memoryRead()) throw new IllegalArgumentException("model.memory-read = true: serving does not feed memory read vectors yet");
         if (lexical != null && !config.hasBase()) throw new IllegalArgumentException("The lexical channel needs a base (model.base != none)");
@@ -120,6 +152,22 @@ public final class AdapterClassifier {
         double[][] z = embed(support);
         this.scores = PrototypeScores.of(config, theta, z, supportLabels, labels.size());
         this.supportVectors = lexical == null ? List.of() : support.stream().map(r -> lexical.tfidf().vector(r.text())).toList();
+        this.head = head == null ? QueryHeadConfig.MODEL : head;
+        boolean enough = true;
+        for (int k : perClass) enough &= k >= this.head.minShots();
+        this.fitted = this.head.fitted() && enough
+                ? new SupportFittedHead(z, lexical == null ? null : supportVectors, supportLabels, labels.size(), this.head, lexical == null ? 1.0 : lexical.gain())
+                : null;
+    }
+
+    /** The head it predicts with (the fitted head falls back to the model's own below {@code min-shots} support records per label). */
+    public QueryHeadConfig head() {
+        return head;
+    }
+
+    /** Whether predictions come from the fitted head (else from the model's own prototype head). */
+    public boolean usesFittedHead() {
+        return fitted != null;
     }
 
     public List<String> labels() {
@@ -141,7 +189,10 @@ public final class AdapterClassifier {
         double[][] z = embed(records);
         List<Prediction> out = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
-            double[] p = PrototypeScores.probabilities(scores.logits(z[i], lexicalOf(records.get(i))));
+            double[] logits = fitted != null
+                    ? fitted.logits(z[i], lexical == null ? null : lexical.tfidf().vector(records.get(i).text()))
+                    : scores.logits(z[i], lexicalOf(records.get(i)));
+            double[] p = PrototypeScores.probabilities(logits);
             int best = 0;
             for (int k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
             out.add(new Prediction(labels.get(best), p));
@@ -167,9 +218,9 @@ public final class AdapterClassifier {
         return out;
     }
 
-    /** Resident bytes of what this adapter holds beyond the shared base: parameters, prototypes, IDF table and support TF-IDF vectors (hash-map entries estimated at 64 bytes). */
+    /** Resident bytes of what this adapter holds beyond the shared base: parameters, prototypes, fitted head, IDF table and support TF-IDF vectors (hash-map entries estimated at 64 bytes). */
     public long residentBytes() {
-        long b = theta.length() * theta.dataType().width() + scores.bytes();
+        long b = theta.length() * theta.dataType().width() + scores.bytes() + (fitted == null ? 0 : fitted.bytes());
         for (Map<String, Double> v : supportVectors) b += 64L * v.size();
         if (lexical != null) b += 64L * lexical.tfidf().vocabularySize();
         return b;

@@ -51,6 +51,36 @@ class InferenceServerTest {
         return new InferenceServer.Base(BaseIdentity.NONE, null, 0, null);
     }
 
+    /**
+     * The main job's defaults: the bundle carries the domain centre and the fitted head (and the
+     * lexical channel); the server runs them over its shared base (a stand-in here), and answers with
+     * the labels and probabilities of in-process classification of the same records with the same support.
+     */
+    @Test
+    void predictionsOverHttpAtTheMainJobsDefaultsAreIdenticalToInProcessClassification(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("adapters"));
+        Path file = TinyBundles.writeCentred(dir, "centred");
+        List<Record> records = new ArrayList<>();
+        for (int k = 0; k < 3; k++) records.addAll(TinyBundles.records(k, 4, 321));
+        List<AdapterClassifier.Prediction> expected;
+        try (ServedAdapter a = ServedAdapter.open(AdapterBundle.read(file, TinyBundles.HASHED_BASE, BundleLimits.DEFAULT, tmp.resolve("x")), TinyBundles.hashedBase())) {
+            assertTrue(a.classifier().usesFittedHead(), "the bundle's fitted head answers");
+            assertTrue(a.bundle().centre() != null, "the bundle carries the domain centre");
+            expected = a.classifier().classify(records);
+        }
+        InferenceServer.BaseOpener opener = () -> new InferenceServer.Base(TinyBundles.HASHED_BASE, TinyBundles.hashedBase(), 0, null);
+        try (InferenceServer s = InferenceServer.start(config(dir), opener)) {
+            assertTrue(s.awaitReady(30_000));
+            JsonNode r = body(post(s, "/v2/models/centred/infer", inferBody(records.stream().map(Record::text).toList())), 200);
+            JsonNode labels = r.get("outputs").get(0), probs = r.get("outputs").get(1);
+            for (int i = 0; i < records.size(); i++) {
+                assertEquals(expected.get(i).label(), labels.get("data").get(i).asText(), "record " + i);
+                double[] p = expected.get(i).probabilities();
+                for (int k = 0; k < p.length; k++) assertEquals(p[k], probs.get("data").get(i * 3 + k).asDouble(), 0.0, "record " + i + " label " + k);
+            }
+        }
+    }
+
     @Test
     void predictionsOverHttpAreIdenticalToInProcessClassification(@TempDir Path tmp) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("adapters"));
