@@ -81,8 +81,9 @@ public final class ExportCommand implements Callable<Integer> {
     /** One line per bundle: where, labels, accuracy as stored, and for low rank the error and the change. */
     static String describe(String domain, AdapterExport.Result r) {
         Map<String, Object> m = r.metrics();
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "export %s: %s (%s labels; accuracy on %s held-out records %.1f%%",
-                domain, r.bundle(), m.get("labels"), m.get("holdout_records"), 100 * ((Number) m.get("accuracy_stored")).doubleValue()));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "export %s: %s (%s labels; %s head%s; accuracy on %s held-out records %.1f%%",
+                domain, r.bundle(), m.get("labels"), m.getOrDefault("head", "model"), Boolean.TRUE.equals(m.get("centred")) ? ", domain centre" : "",
+                m.get("holdout_records"), 100 * ((Number) m.get("accuracy_stored")).doubleValue()));
         if (m.containsKey("rank")) {
             sb.append(String.format(Locale.ROOT, ", full %.1f%%, change %+.1f points; rank %s, reconstruction error %.2e relative, %.2e max",
                     100 * ((Number) m.get("accuracy")).doubleValue(), 100 * ((Number) m.get("accuracy_change")).doubleValue(), m.get("rank"),

@@ -22,6 +22,7 @@ import org.apache.commons.math3.linear.EigenDecomposition;
  * basis [rank][m] and the weights [classes][rank].
  */
 final class SupportFittedHead {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SupportFittedHead.class);
     /** Eigenvalues below this share of the largest are dropped, as in {@link FittedHead}. */
     private static final double RANK_TOL = 1e-10;
 
@@ -71,7 +72,11 @@ final class SupportFittedHead {
         }
         double[][] sx = new double[m][];
         for (int s = 0; s < m; s++) sx[s] = features(gss[s]);
+        long t0 = System.nanoTime();
         this.fit = LinearProbeClassifier.fit(sx, labels, classes, head.options());
+        LOG.info("fitted head: {} classes, {} support rows, {} features, {} solver steps, largest gradient entry {}, {} s",
+                classes, m, basis.length, fit.iterations(), String.format(java.util.Locale.ROOT, "%.1e", fit.gradientMax()),
+                String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
     }
 
     /** Logits [classes] of a record with adapter embedding {@code z} and TF-IDF vector {@code tfidf} (null without the lexical channel). */
