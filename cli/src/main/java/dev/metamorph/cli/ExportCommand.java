@@ -8,7 +8,6 @@ import dev.metamorph.pipeline.export.AdapterBundle;
 import dev.metamorph.pipeline.export.AdapterExport;
 import dev.metamorph.pipeline.export.ExportOptions;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -42,8 +41,8 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--rank", paramLabel = "K", description = "Rank of the low-rank delta (default: the run's export.rank).")
     Integer rank;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
+    @CommandLine.Mixin
+    RunFolderOptions folder;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,7 +50,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path root = ConfigComposer.projectRoot();
-        Path dir = runDir.isAbsolute() || Files.exists(runDir) ? runDir : root.resolve(runDir);
+        Path dir = RunFolderOptions.resolve(runDir);
         Config config = AdapterExport.runConfig(dir);
         ExportOptions options = ExportOptions.from(config);
         if (encoding != null) {

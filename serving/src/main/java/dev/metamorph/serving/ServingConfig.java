@@ -56,9 +56,13 @@ public record ServingConfig(String host, int port, Path adaptersDir, boolean loa
             throw new com.typesafe.config.ConfigException.BadValue(b.origin(), "serving.batching", e.getMessage());
         }
         Path dir = Path.of(s.getString("adapters-dir"));
-        return new ServingConfig(s.getString("host"), s.getInt("port"), dir.isAbsolute() ? dir : projectRoot.resolve(dir).normalize(), s.getBoolean("load-all"),
+        try {
+            return new ServingConfig(s.getString("host"), s.getInt("port"), dir.isAbsolute() ? dir : projectRoot.resolve(dir).normalize(), s.getBoolean("load-all"),
                 s.getInt("max-batch"), s.getInt("workers"), s.getInt("max-queue"), s.getInt("retry-after-seconds"), s.getBytes("max-request-bytes"),
                 s.getLong("request-timeout-ms"), s.getLong("drain-timeout-ms"), s.getInt("base-threads"), s.getBytes("max-bundle-bytes"), batching);
+        } catch (IllegalArgumentException e) {
+            throw new com.typesafe.config.ConfigException.BadValue(s.origin(), "serving", e.getMessage());
+        }
     }
 
     public ServingConfig withPort(int p) {

@@ -72,7 +72,11 @@ public final class AdapterExport {
 
     /** The target domains of a run's config ({@code dataset.target-domains}). */
     public static List<String> targetDomains(Config runConfig) {
-        return DatasetConfig.from(runConfig.withFallback(ConfigFactory.defaultReference())).targetDomains();
+        try {
+            return DatasetConfig.from(runConfig.withFallback(ConfigFactory.defaultReference())).targetDomains();
+        } catch (IllegalArgumentException e) {
+            throw new JobInputException("The run's config.resolved.conf: " + e.getMessage(), e);
+        }
     }
 
     /**
