@@ -291,7 +291,12 @@ public final class AdapterBundle {
         SafeTensorsFile st = readSafetensors(dir.resolve(CENTRE), where + "!" + CENTRE);
         String tensor = c.path("tensor").asText("centre");
         if (!st.contains(tensor)) throw new BundleException(where + "!" + CENTRE + ": no tensor '" + tensor + "'");
-        double[] v = st.getDoubles(tensor);
+        double[] v;
+        try {
+            v = st.getDoubles(tensor);
+        } catch (RuntimeException e) {
+            throw new BundleException(where + "!" + CENTRE + ": tensor '" + tensor + "' cannot be read as numbers (" + e.getMessage() + ")", e);
+        }
         if (v.length != config.baseDim()) throw new BundleException(where + "!" + CENTRE + ": " + v.length + " values but model.base-dim is " + config.baseDim());
         float[] out = new float[v.length];
         for (int k = 0; k < v.length; k++) {
