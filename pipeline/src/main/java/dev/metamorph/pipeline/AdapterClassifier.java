@@ -213,7 +213,7 @@ public final class AdapterClassifier {
     /**
      * Adapter embeddings of the records, {@value #EMBED_CHUNK} per pass. Which records share a pass
      * changes a float model's embeddings in the last bits only (ND4J's products round differently for
-     * other row counts and padded lengths: 4e-10 in a probability, measured), never a label in the tests.
+     * other row counts and padded lengths: up to 2e-9 in a probability in the tests), never a label in the tests.
      */
     private double[][] embed(List<Record> records) {
         GatedAttentionLearner learner = LEARNERS.get().computeIfAbsent(config, GatedAttentionLearner::new);
