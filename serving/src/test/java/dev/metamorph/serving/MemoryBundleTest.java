@@ -40,7 +40,7 @@ class MemoryBundleTest {
         GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
         var theta = learner.initialParameters(new SeededRandom(5));
         return new AdapterBundle.Contents(c.name(), c.domain(), cfg, theta, theta, c.thetaSource(), c.encoding(), c.rank(), c.base(), c.tokenizer(), c.labels(),
-                c.support(), c.templates(), c.lexical(), c.lexicalGain(), c.metrics(), c.metamorphVersion());
+                c.support(), c.templates(), c.lexical(), c.lexicalGain(), c.metrics(), c.metamorphVersion(), c.centre(), c.head());
     }
 
     /** A store of 5 slots over the model's 8-wide embeddings: 2 of a served label, 3 of labels the adapter does not answer with. */
@@ -77,9 +77,9 @@ class MemoryBundleTest {
         List<Record> queries = new ArrayList<>();
         for (int k = 0; k < 3; k++) queries.addAll(TinyBundles.records(k, 3, 99));
         AdapterClassifier withStore = new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
-                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, c.support(), state);
+                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, null, c.support(), state);
         AdapterClassifier without = new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
-                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, c.support());
+                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, null, c.support());
         try (ServedAdapter a = ServedAdapter.open(b, null)) {
             assertEquals(3, a.classifier().storeSlotsRead(), "the served classifier reads the slots of labels it does not answer with");
             List<AdapterClassifier.Prediction> served = a.classifier().classify(queries), direct = withStore.classify(queries), plain = without.classify(queries);
@@ -101,7 +101,7 @@ class MemoryBundleTest {
         assertTrue(b.manifest().path("memory").isNull());
         assertNull(AdapterBundle.memory(b));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
-                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, c.support(), store(5)));
+                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, null, c.support(), store(5)));
         assertTrue(e.getMessage().contains("5-wide"), e.getMessage());
     }
 }
