@@ -17,6 +17,9 @@ import dev.metamorph.eval.ResultsJson;
 import dev.metamorph.eval.ResultsRow;
 import dev.metamorph.eval.EpisodeScores;
 import dev.metamorph.eval.EvalConfig;
+import dev.metamorph.maml.DescribedWorkRunner;
+import dev.metamorph.maml.ExecutionConfig;
+import dev.metamorph.maml.MetaBatchExecutorProvider;
 import dev.metamorph.eval.FewShotEvaluator;
 import dev.metamorph.eval.TfidfPrototypeClassifier;
 import dev.metamorph.model.GatedAttentionLearner;
@@ -75,8 +78,11 @@ public final class EvaluationStage {
         long rows = 0;
         for (String target : data.targetDomains()) rows += (long) eval.shots().size() * ((baseRows != null ? 4 : 1) + candidates.get(target).size());
         progress.start("eval", rows);
-        try {
-            evaluateRows(store, data, learner, encoder, candidates, baseRows, eval, progress);
+        String executor = executor(run.config());
+        try (DescribedWorkRunner runner = MetaBatchExecutorProvider.openRunner(executor, "eval.executor", run.config())) {
+            EvaluationEpisodes distributed = runner == null ? null
+                    : new EvaluationEpisodes(run.config(), run.projectRoot(), encoder instanceof DefinitionsEncoder d ? d.tokenizer() : null);
+            evaluateRows(store, data, learner, encoder, candidates, baseRows, eval, progress, runner, distributed);
         } finally {
             progress.finish();
         }
@@ -84,10 +90,11 @@ public final class EvaluationStage {
     }
 
     private void evaluateRows(DomainStore store, DatasetConfig data, GatedAttentionLearner learner, EpisodeEncoder encoder, Map<String, List<Candidate>> candidates,
-                              BaseRows baseRows, EvalConfig eval, ImportProgress progress) throws IOException {
+                              BaseRows baseRows, EvalConfig eval, ImportProgress progress, DescribedWorkRunner runner,
+                              EvaluationEpisodes distributed) throws IOException {
         FewShotEvaluator<Record, TokenBatch> evaluator = new FewShotEvaluator<>(learner, encoder::task, EpisodeEncoder::tokens,
                 () -> new GatedAttentionLearner(learner.config()), eval.workerThreads());
-        evaluator = withConfiguredHead(evaluator);
+        evaluator = withConfiguredHead(evaluator, run.config());
         FewShotEvaluator.Adaptation adaptation = new FewShotEvaluator.Adaptation(eval.adaptSteps(), eval.adaptLr(), null);
         LinearProbeClassifier.Options probe = LinearProbeClassifier.Options.from(run.config());
         for (String target : data.targetDomains()) {
@@ -111,7 +118,9 @@ public final class EvaluationStage {
                     progress.advance(1);
                 }
                 for (Candidate c : candidates.get(target)) {
-                    record(c.name(), target, shots, eval, evaluator.evaluateAll(c.theta(), episodes, adaptation));
+                    EpisodeScores scores = runner == null ? evaluator.evaluateAll(c.theta(), episodes, adaptation)
+                            : distributed.evaluateAll(runner, c.theta(), episodes);
+                    record(c.name(), target, shots, eval, scores);
                     progress.advance(1);
                 }
             }
@@ -119,25 +128,40 @@ public final class EvaluationStage {
     }
 
     /** The evaluator predicting with {@code eval.head}: the model's own head, or the {@link FittedHead}. */
-    private FewShotEvaluator<Record, TokenBatch> withConfiguredHead(FewShotEvaluator<Record, TokenBatch> evaluator) {
-        String head = run.config().getString("eval.head");
+    static FewShotEvaluator<Record, TokenBatch> withConfiguredHead(FewShotEvaluator<Record, TokenBatch> evaluator, com.typesafe.config.Config config) {
+        String head = config.getString("eval.head");
         switch (head) {
             case "model":
                 return evaluator;
             case "fitted":
-                LinearProbeClassifier.Options floor = LinearProbeClassifier.Options.from(run.config());
-                double l2 = run.config().getDouble("eval.fitted-head.l2");
-                double w = run.config().getDouble("eval.fitted-head.lexical-weight");
+                LinearProbeClassifier.Options floor = LinearProbeClassifier.Options.from(config);
+                double l2 = config.getDouble("eval.fitted-head.l2");
+                double w = config.getDouble("eval.fitted-head.lexical-weight");
                 try {
-                    return evaluator.withHead(new FittedHead(w, run.config().getDouble("model.lexical-gain"),
-                            new LinearProbeClassifier.Options(l2, floor.maxIterations(), floor.tolerance()), run.config().getInt("eval.fitted-head.min-shots")));
+                    return evaluator.withHead(new FittedHead(w, config.getDouble("model.lexical-gain"),
+                            new LinearProbeClassifier.Options(l2, floor.maxIterations(), floor.tolerance()), config.getInt("eval.fitted-head.min-shots")));
                 } catch (IllegalArgumentException e) {
-                    throw new com.typesafe.config.ConfigException.BadValue(run.config().getValue("eval.fitted-head").origin(), "eval.fitted-head", e.getMessage());
+                    throw new com.typesafe.config.ConfigException.BadValue(config.getValue("eval.fitted-head").origin(), "eval.fitted-head", e.getMessage());
                 }
             default:
-                throw new com.typesafe.config.ConfigException.BadValue(run.config().getValue("eval.head").origin(), "eval.head",
+                throw new com.typesafe.config.ConfigException.BadValue(config.getValue("eval.head").origin(), "eval.head",
                         "unknown value '" + head + "'; expected model (the model's own head) or fitted (logistic regression on the support rows' embeddings and TF-IDF vectors)");
         }
+    }
+
+    /**
+     * Where the trained rows' episodes are computed: {@code eval.executor}, or when it is empty
+     * {@code maml.executor} ({@code local} = in process; {@code spark} = on Spark executors, the same figures).
+     * The floors always run on the driver (they cost little).
+     */
+    static String executor(com.typesafe.config.Config config) {
+        String e = config.hasPath("eval.executor") ? config.getString("eval.executor").trim() : "";
+        if (e.isEmpty()) e = ExecutionConfig.from(config).executor();
+        if (!e.matches("[a-z][a-z0-9-]*")) {
+            throw new com.typesafe.config.ConfigException.BadValue(config.getValue("eval.executor").origin(), "eval.executor",
+                    "expected local, spark or empty (= maml.executor), got '" + e + "'");
+        }
+        return e;
     }
 
     /** The fixed test episodes of one setting: same seed, same episodes in every run. */
