@@ -15,7 +15,8 @@
 #   --kill-executor  also run case 4
 #   --keep           keep the work folder (logs of master, workers, executors, runs)
 # Environment: SPARK_CHECK_PORT (master port, default 7077), SPARK_CHECK_WORK (work folder,
-# default a new temporary folder), OMP_NUM_THREADS (default 1).
+# default a new temporary folder), SPARK_CHECK_EXECUTOR_MEMORY (default 2g; over the MiniLM base
+# each executor thread opens the base and its cached features: 3g), OMP_NUM_THREADS (default 1).
 # Exit status: 0 when every theta digest is equal, 1 when they differ, 2 on a setup error.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -80,7 +81,7 @@ submit() { # name master [extra spark-submit args...] -- overrides
   while [ "$1" != "--" ]; do args+=("$1"); shift; done; shift
   java -Xmx2g $OPENS -Dmetamorph.root="$ROOT" -Dorg.bytedeco.javacpp.maxphysicalbytes=4g -cp "$SH/jars/*" \
     org.apache.spark.deploy.SparkSubmit --master "$master" --deploy-mode client \
-    --conf spark.ui.enabled=false --conf spark.executor.memory=2g \
+    --conf spark.ui.enabled=false --conf spark.executor.memory="${SPARK_CHECK_EXECUTOR_MEMORY:-2g}" \
     --conf "spark.executor.extraJavaOptions=$OPENS -Dorg.bytedeco.javacpp.maxphysicalbytes=4g" \
     --conf spark.executorEnv.OMP_NUM_THREADS="$OMP_NUM_THREADS" "${args[@]}" \
     --class dev.metamorph.cli.MetamorphCommand "$JAR" \
@@ -112,7 +113,7 @@ start_master() {
   echo "the Spark master did not start (log: $WORK/logs/master.log)" >&2; exit 2
 }
 start_worker() { # name cores
-  java -Xmx512m $OPENS -cp "$SH/jars/*" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$2" --memory 4g \
+  java -Xmx512m $OPENS -cp "$SH/jars/*" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$2" --memory 8g \
     --work-dir "$WORK/$1" --webui-port 0 "spark://127.0.0.1:$PORT" > "$WORK/logs/$1.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 60); do grep -q "Successfully registered with master" "$WORK/logs/$1.log" && return 0; sleep 1; done
