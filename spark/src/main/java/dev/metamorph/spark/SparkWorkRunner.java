@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Described work (evaluation episodes) on Spark: each call broadcasts the parameters, sends the
@@ -18,9 +20,13 @@ import org.apache.spark.broadcast.Broadcast;
  * result. Owns its Spark context (stopped by {@link #close()}).
  */
 public final class SparkWorkRunner implements DescribedWorkRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkWorkRunner.class);
     private final JavaSparkContext sc;
     private final int partitions;
     private final Map<String, Broadcast<?>> recipes = new HashMap<>();
+    private long calls;
+    private long descriptionsDone;
+    private long nanos;
 
     public SparkWorkRunner(SparkConfig config) {
         this.sc = SparkContexts.open(config);
@@ -31,6 +37,7 @@ public final class SparkWorkRunner implements DescribedWorkRunner {
     @SuppressWarnings("unchecked")
     public <D extends Serializable, R extends Serializable> List<R> map(DescribedWork<D, R> work, double[] parameters, List<D> descriptions) {
         if (descriptions.isEmpty()) return List.of();
+        long t0 = System.nanoTime();
         Broadcast<DescribedWork<D, R>> recipe = (Broadcast<DescribedWork<D, R>>) recipes.computeIfAbsent(work.key(), k -> sc.broadcast(work));
         List<DescribedTask<D>> described = new ArrayList<>(descriptions.size());
         for (int i = 0; i < descriptions.size(); i++) described.add(new DescribedTask<>(i, descriptions.get(i)));
@@ -48,6 +55,9 @@ public final class SparkWorkRunner implements DescribedWorkRunner {
             if (ordered[i] == null) throw new IllegalStateException("Spark returned no result for description " + i + " of " + ordered.length);
             out.add((R) ordered[i]);
         }
+        calls++;
+        descriptionsDone += ordered.length;
+        nanos += System.nanoTime() - t0;
         return out;
     }
 
@@ -58,6 +68,7 @@ public final class SparkWorkRunner implements DescribedWorkRunner {
 
     @Override
     public void close() {
+        LOG.info("{} descriptions in {} Spark jobs on {} in {} s", descriptionsDone, calls, sc.master(), String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9));
         for (Broadcast<?> b : recipes.values()) b.destroy();
         sc.stop();
     }
