@@ -80,6 +80,10 @@ public final class EvaluationStage {
         progress.start("eval", rows);
         String executor = executor(run.config());
         try (DescribedWorkRunner runner = MetaBatchExecutorProvider.openRunner(executor, "eval.executor", run.config())) {
+            if (runner != null && encoder instanceof MemoryEpisodeEncoder) {
+                throw new JobInputException("memory.store = true: the episodes read the run's per-domain memory stores, which the " + executor
+                        + " executor's workers do not have; evaluate in process (eval.executor = local) or set memory.store = false");
+            }
             EvaluationEpisodes distributed = runner == null ? null
                     : new EvaluationEpisodes(run.config(), run.projectRoot(), encoder instanceof DefinitionsEncoder d ? d.tokenizer() : null);
             evaluateRows(store, data, learner, encoder, candidates, baseRows, eval, progress, runner, distributed);

@@ -148,6 +148,11 @@ public final class MetaTrainingStage {
                 new CheckpointStore(run.checkpointsDir()), run.metrics()::append, progressBar);
         MetaBatchExecutor distributed = MetaBatchExecutorProvider.open(execution, run.config(),
                 new DefinitionsTasks(run.config(), run.projectRoot(), train, tokenizer));
+        if (distributed != null && encoder instanceof MemoryEpisodeEncoder) {
+            distributed.close();
+            throw new JobInputException("memory.store = true: meta-training episodes write and read the per-domain memory stores in this process, which the "
+                    + execution.executor() + " executor's workers do not have; meta-train in process (maml.executor = local) or set memory.store = false");
+        }
         if (distributed != null) loop.executeWith(distributed);
         loop.selectBy("val_accuracy", new MetaValAccuracy(new GatedAttentionLearner(modelCfg), valTasks,
                 maml.algorithm() == MetaAlgorithm.REPTILE ? maml.reptileSteps() : maml.innerSteps()));
