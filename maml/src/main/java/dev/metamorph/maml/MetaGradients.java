@@ -49,10 +49,12 @@ public final class MetaGradients {
                     ? () -> new LearnerKernelAdapter<>(learner)
                     : () -> new LearnerKernelAdapter<>(replicas.get());
             Supplier<MetaGradient<B>> eagerEngine = () -> new KernelMetaGradient<>(eager, c.algorithm(), steps, joiner, threads);
-            boolean eagerOnly = learner instanceof GatedAttentionLearner m && m.config().hasMemory() && m.config().memory().topK() > 0; // top-k memory reads are eager-only
+            // top-k memory reads and the ridge head fit are eager-only
+            boolean ridge = learner instanceof GatedAttentionLearner m && m.config().hasRidge();
+            boolean eagerOnly = ridge || learner instanceof GatedAttentionLearner m && m.config().hasMemory() && m.config().memory().topK() > 0;
             if (!(learner instanceof GatedAttentionLearner gal) || eagerOnly) {
                 if (path == LearnerPath.GRAPH) throw new IllegalArgumentException("maml.learner-path = graph, but " + learner.getClass().getSimpleName()
-                        + (eagerOnly ? " with memory.top-k > 0 (top-k memory reads)" : "") + " has only its eager path; use auto or eager");
+                        + (ridge ? " with model.head-fit = ridge" : eagerOnly ? " with memory.top-k > 0 (top-k memory reads)" : "") + " has only its eager path; use auto or eager");
                 return eagerEngine.get();
             }
             Supplier<LearnerKernelAdapter<B>> graph = replicas == null
