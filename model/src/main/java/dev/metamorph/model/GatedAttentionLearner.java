@@ -97,7 +97,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             else if (name.equals(EncoderLayout.HEAD_SCALE)) {
                 theta[off] = Math.log(INITIAL_COSINE_SCALE);
                 continue;
-            } else if (name.equals(EncoderLayout.OUTPUT_W)) continue; // the adapter starts as the base's own embedding
+            } else if (name.equals(EncoderLayout.OUTPUT_W) || name.equals(EncoderLayout.OUTPUT_POOLED)) continue; // the adapter starts as the base's own embedding
             else if (name.startsWith("memory.")) {
                 initMemory(g, theta, rng);
                 continue;
@@ -282,6 +282,10 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
 
     /** The ridge head fit has no graph form: the graph path (and exact second order through it) scores class means only. */
     private void requireGraphForm() {
+        if (config.pooledLinear()) {
+            throw new IllegalArgumentException("model.pooled-linear = true has no graph form (the SameDiff path behind exact second-order MAML and "
+                    + "maml.learner-path = graph); use a first-order algorithm (maml.algorithm = fomaml) on the eager path, or model.pooled-linear = false");
+        }
         if (config.hasRidge()) {
             throw new IllegalArgumentException("model.head-fit = ridge has no graph form (the SameDiff path behind exact second-order MAML and "
                     + "maml.learner-path = graph scores class means only); use a first-order algorithm (maml.algorithm = fomaml) on the eager path, or model.head-fit = mean");

@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int ffSize, int maxLength,
                           Truncation truncation, HeadType head, int ways, Activation activation,
                           DataType dtype, boolean memoryRead, double layerNormEps, double gateInit, Base base, int baseDim,
-                          MemoryConfig memory, Ridge ridge) {
+                          MemoryConfig memory, Ridge ridge, boolean pooledLinear) {
 
     /** The frozen pretrained base under the adapter ({@code none}: the model learns its own token embedding table). */
     public enum Base { NONE, MINILM_L6, ONNX;
@@ -74,6 +74,7 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
         Checks.check(memory == null || head == HeadType.PROTOTYPE, "model.memory = true needs model.head = prototype (the memory channel scores the episode's support rows), got %s", head);
         Checks.check(ridge == null || head == HeadType.PROTOTYPE, "model.head-fit = ridge needs model.head = prototype (the ridge fit replaces the class means), got %s", head);
         Checks.check(ridge == null || memory == null, "model.head-fit = ridge does not combine with model.memory = true yet; set one of them off");
+        Checks.check(!pooledLinear || base != Base.NONE, "model.pooled-linear = true needs a base (model.base != none): it maps the base's pooled embedding");
         Checks.check(ridge == null || base != Base.NONE, "model.head-fit = ridge needs a base (model.base != none): the kernel is the cosine of the embeddings the base adapter scores");
     }
 
@@ -84,7 +85,7 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
 
     /** A copy with the external memory channel on ({@code m}) or off (null). */
     public ModelConfig withMemory(MemoryConfig m) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, m, ridge);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, m, ridge, pooledLinear);
     }
 
     /** Whether the model reads a pretrained base's token states ({@code model.base != none}). */
@@ -114,7 +115,7 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
                 parse(Truncation.class, m, "truncation"), parse(HeadType.class, m, "head"), m.getInt("ways"),
                 parse(Activation.class, m, "activation"), dtype(m), m.getBoolean("memory-read"),
                 m.getDouble("layer-norm-eps"), m.getDouble("gate-init"), parse(Base.class, m, "base"), m.getInt("base-dim"),
-                m.getBoolean("memory") ? MemoryConfig.from(c) : null, ridge(m));
+                m.getBoolean("memory") ? MemoryConfig.from(c) : null, ridge(m), m.getBoolean("pooled-linear"));
     }
 
     private static Ridge ridge(Config m) {
@@ -138,9 +139,14 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
         return ridge != null;
     }
 
+    /** A copy with the linear residual map of the base's pooled embedding ({@code output.pooled}) on or off. */
+    public ModelConfig withPooledLinear(boolean on) {
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, on);
+    }
+
     /** A copy whose prototype head fits a ridge regression ({@code r}) or scores class means (null). */
     public ModelConfig withRidge(Ridge r) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, r);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, r, pooledLinear);
     }
 
     /** The defaults of {@code reference.conf}. */
@@ -173,42 +179,42 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
     }
 
     public ModelConfig withDtype(DataType t) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, t, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, t, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     public ModelConfig withHead(HeadType h) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, h, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, h, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     public ModelConfig withActivation(Activation a) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, a, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, a, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     public ModelConfig withMemoryRead(boolean on) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, on, layerNormEps, gateInit, base, baseDim, memory, ridge);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, on, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     public ModelConfig withVocabSize(int v) {
-        return new ModelConfig(v, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge);
+        return new ModelConfig(v, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     public ModelConfig withGateInit(double g) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, g, base, baseDim, memory, ridge);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, g, base, baseDim, memory, ridge, pooledLinear);
     }
 
     /** A copy reading base {@code b} with token states {@code dim} wide. */
     public ModelConfig withBase(Base b, int dim) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, b, dim, memory, ridge);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, b, dim, memory, ridge, pooledLinear);
     }
 
     /** A copy with a different number of classes. */
     public ModelConfig withWays(int n) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, n, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, n, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     /** A copy with a different shape (vocab, width, heads, blocks, feed-forward width, max length). */
     public ModelConfig withShape(int vocab, int d, int h, int nBlocks, int ff, int maxLen) {
-        return new ModelConfig(vocab, d, h, nBlocks, ff, maxLen, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge);
+        return new ModelConfig(vocab, d, h, nBlocks, ff, maxLen, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     /** The HOCON text of this config under the {@code model} namespace (round-trips through {@link #from}). */
@@ -222,7 +228,7 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
                 + "\n  layer-norm-eps = " + layerNormEps + "\n  gate-init = " + gateInit
                 + "\n  base = \"" + base.key() + "\"\n  base-dim = " + baseDim + "\n  memory = " + hasMemory()
                 + "\n  head-fit = " + (hasRidge() ? "ridge\n  ridge-l2 = " + ridge.l2() + "\n  ridge-lexical-weight = " + ridge.lexicalWeight()
-                        + "\n  lexical-gain = " + ridge.lexicalGain() : "mean") + "\n}\n"
+                        + "\n  lexical-gain = " + ridge.lexicalGain() : "mean") + "\n  pooled-linear = " + pooledLinear + "\n}\n"
                 + (hasMemory() ? memory.toHocon() : "");
     }
 }

@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * times the ridge regression K_iS (K_SS + l2 I)^-1 Y_S over the joint kernel, computed here apart
  * from the model; a prototype row is left out of its own fit; finite differences in double over
  * every parameter, for an episode (query loss) and a support-only batch (leave-one-out loss); the
- * graph path refuses it.
+ * graph path refuses it. The linear residual map of the pooled embedding ({@code model.pooled-linear}):
+ * zero at the start (the embedding unchanged), linear in the pooled embedding, finite differences.
  */
 class RidgeHeadTest {
     static final double L2 = 0.7, LEX_W = 0.4, GAIN = 10.0;
@@ -104,13 +105,48 @@ class RidgeHeadTest {
         checkGradients(plain.withLexical(lex));
     }
 
+    @Test
+    void pooledLinearMapMatchesFiniteDifferencesWithEitherFit() {
+        TokenBatch batch = episode(new SeededRandom(29), 6, 6);
+        checkGradients(config().withPooledLinear(true), batch);
+        checkGradients(config().withRidge(null).withPooledLinear(true), batch);
+    }
+
+    @Test
+    void pooledLinearMapStartsAtZeroAndMovesTheEmbeddingLinearly() {
+        ModelConfig cfg = config().withPooledLinear(true);
+        GatedAttentionLearner with = new GatedAttentionLearner(cfg), without = new GatedAttentionLearner(config());
+        SeededRandom rng = new SeededRandom(2);
+        TokenBatch batch = episode(rng, 6, 3);
+        INDArray theta = with.initialParameters(new SeededRandom(4));
+        assertEquals(0.0, with.layout().view(theta, EncoderLayout.OUTPUT_POOLED).amaxNumber().doubleValue(), 0.0);
+        double[][] z0 = with.embeddings(theta, batch);
+        double[][] plain = without.embeddings(without.initialParameters(new SeededRandom(4)), batch);
+        for (int i = 0; i < z0.length; i++) org.junit.jupiter.api.Assertions.assertArrayEquals(plain[i], z0[i], 1e-12, "row " + i + ": the zero map changed the embedding");
+        // output.pooled = I doubles the base's pooled part of every row
+        INDArray moved = theta.dup();
+        INDArray map = with.layout().view(moved, EncoderLayout.OUTPUT_POOLED).reshape(BaseAdapterTest.BASE_DIM, BaseAdapterTest.BASE_DIM);
+        for (int k = 0; k < BaseAdapterTest.BASE_DIM; k++) map.putScalar(k, k, 1.0);
+        with.layout().view(moved, EncoderLayout.OUTPUT_POOLED).assign(map.reshape(-1));
+        double[][] z1 = with.embeddings(moved, batch);
+        for (int i = 0; i < z0.length; i++) {
+            for (int k = 0; k < BaseAdapterTest.BASE_DIM; k++) assertEquals(z0[i][k] + batch.basePooledOf(i)[k], z1[i][k], 1e-6, "row " + i + " component " + k);
+        }
+    }
+
     private static void checkGradients(TokenBatch batch) {
-        GatedAttentionLearner learner = new GatedAttentionLearner(config());
+        checkGradients(config(), batch);
+    }
+
+    private static void checkGradients(ModelConfig cfg, TokenBatch batch) {
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
         INDArray theta = TinyModels.randomTheta(learner, 23).reshape(1, learner.layout().size());
         INDArray fd = GradientCheckTest.finiteDifferences(learner, theta, List.of(batch), 0);
         LossAndGradient eager = learner.lossAndGradient(theta, batch);
-        GradientCheckTest.assertMaxRelative(eager.gradient(), fd, learner, "ridge head eager");
-        for (String g : List.of(EncoderLayout.INPUT_W, EncoderLayout.OUTPUT_W, EncoderLayout.HEAD_SCALE)) {
+        GradientCheckTest.assertMaxRelative(eager.gradient(), fd, learner, (cfg.hasRidge() ? "ridge" : "mean") + " head, pooled-linear " + cfg.pooledLinear() + ", eager");
+        List<String> named = new java.util.ArrayList<>(List.of(EncoderLayout.INPUT_W, EncoderLayout.OUTPUT_W, EncoderLayout.HEAD_SCALE));
+        if (cfg.pooledLinear()) named.add(EncoderLayout.OUTPUT_POOLED);
+        for (String g : named) {
             double a = learner.layout().view(eager.gradient().reshape(-1), g).amaxNumber().doubleValue();
             assertTrue(a > 1e-6, g + " received no gradient (" + a + ")");
         }
