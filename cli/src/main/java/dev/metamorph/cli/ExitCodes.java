@@ -30,7 +30,8 @@ public final class ExitCodes {
     }
 
     static CommandLine configure(CommandLine cl) {
-        cl.setExitCodeExceptionMapper(t -> isUserError(t) ? USAGE : FAILURE);
+        // a bad option value or an unknown option (picocli's ParameterException) is a usage error too: exit 2, as picocli does without a mapper
+        cl.setExitCodeExceptionMapper(t -> isUserError(t) || t instanceof CommandLine.ParameterException ? USAGE : FAILURE);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean verbose = parseResult.expandedArgs().contains("--verbose");
             if (isUserError(ex) && !verbose) {

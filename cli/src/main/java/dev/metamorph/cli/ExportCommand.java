@@ -8,7 +8,6 @@ import dev.metamorph.pipeline.export.AdapterBundle;
 import dev.metamorph.pipeline.export.AdapterExport;
 import dev.metamorph.pipeline.export.ExportOptions;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -42,8 +41,8 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--rank", paramLabel = "K", description = "Rank of the low-rank delta (default: the run's export.rank).")
     Integer rank;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
+    @CommandLine.Mixin
+    RunFolderOptions folder;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,7 +50,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path root = ConfigComposer.projectRoot();
-        Path dir = runDir.isAbsolute() || Files.exists(runDir) ? runDir : root.resolve(runDir);
+        Path dir = RunFolderOptions.resolve(runDir);
         Config config = AdapterExport.runConfig(dir);
         ExportOptions options = ExportOptions.from(config);
         if (encoding != null) {
@@ -81,8 +80,9 @@ public final class ExportCommand implements Callable<Integer> {
     /** One line per bundle: where, labels, accuracy as stored, and for low rank the error and the change. */
     static String describe(String domain, AdapterExport.Result r) {
         Map<String, Object> m = r.metrics();
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "export %s: %s (%s labels; accuracy on %s held-out records %.1f%%",
-                domain, r.bundle(), m.get("labels"), m.get("holdout_records"), 100 * ((Number) m.get("accuracy_stored")).doubleValue()));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "export %s: %s (%s labels; %s head%s; accuracy on %s held-out records %.1f%%",
+                domain, r.bundle(), m.get("labels"), m.getOrDefault("head", "model"), Boolean.TRUE.equals(m.get("centred")) ? ", domain centre" : "",
+                m.get("holdout_records"), 100 * ((Number) m.get("accuracy_stored")).doubleValue()));
         if (m.containsKey("rank")) {
             sb.append(String.format(Locale.ROOT, ", full %.1f%%, change %+.1f points; rank %s, reconstruction error %.2e relative, %.2e max",
                     100 * ((Number) m.get("accuracy")).doubleValue(), 100 * ((Number) m.get("accuracy_change")).doubleValue(), m.get("rank"),

@@ -2,12 +2,10 @@ package dev.metamorph.cli;
 
 import dev.metamorph.report.RunReport;
 import dev.metamorph.report.SweepReport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -23,16 +21,15 @@ public final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "A run folder (outputs/<date>/<time>) or a sweep folder (multirun/<date>/<time>).")
     Path dir;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
+    @CommandLine.Mixin
+    RunFolderOptions folder;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        // relative to the working directory, else to the project root
-        Path d = dir.isAbsolute() || Files.exists(dir) ? dir : Path.of(System.getProperty("metamorph.root", ".")).resolve(dir);
+        Path d = RunFolderOptions.resolve(dir);
         var out = spec.commandLine().getOut();
         if (SweepReport.isSweep(d)) {
             SweepReport.Written w = SweepReport.write(d);

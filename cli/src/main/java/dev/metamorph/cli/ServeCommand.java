@@ -1,7 +1,6 @@
 package dev.metamorph.cli;
 
 import com.typesafe.config.Config;
-import dev.metamorph.core.config.ConfigComposer;
 import dev.metamorph.model.ModelConfig;
 import dev.metamorph.model.base.BaseConfig;
 import dev.metamorph.model.base.BaseEncoder;
@@ -29,24 +28,22 @@ import picocli.CommandLine.Option;
             "The base is model.base of the composed config; bundles are <name>.adapter.zip in serving.adapters-dir."})
 public final class ServeCommand implements Callable<Integer> {
     @Mixin
-    ConfigOptions config;
+    ServingOptions serving;
 
     @Option(names = "--port", paramLabel = "P", description = "Port (default serving.port; 0 picks a free one).")
     Integer port;
-
-    @Option(names = "--adapters", paramLabel = "DIR", description = "Folder of bundles (default serving.adapters-dir).")
-    Path adapters;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Config c = config.compose().config();
-        Path root = ConfigComposer.projectRoot();
-        ServingConfig sc = ServingConfig.from(c, root);
+        ServingOptions.Composed composed = serving.compose();
+        Config c = composed.config();
+        Path root = composed.root();
+        ServingConfig sc = composed.serving();
+        if (port != null && (port < 0 || port > 65535)) throw new ExitCodes.UserError("--port must be 0..65535 (0 picks a free port), got " + port);
         if (port != null) sc = sc.withPort(port);
-        if (adapters != null) sc = sc.withAdaptersDir(adapters.isAbsolute() || Files.exists(adapters) ? adapters.toAbsolutePath() : root.resolve(adapters));
         if (!Files.isDirectory(sc.adaptersDir())) throw new ExitCodes.UserError("No adapters folder " + sc.adaptersDir() + "; create it and put bundles (<name>.adapter.zip) there, or give --adapters DIR");
         InferenceServer server = InferenceServer.start(sc, baseOpener(c, root, sc.baseThreads()));
         PrintWriter out = spec.commandLine().getOut();

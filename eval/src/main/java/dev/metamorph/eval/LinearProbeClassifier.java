@@ -14,7 +14,9 @@ import org.apache.commons.math3.linear.SingularValueDecomposition;
  * ({@code C = 1 / l2}): the summed cross-entropy plus {@code l2/2 * ||W||^2}; the intercept is not
  * penalised (a ridge of 1e-9 only fixes softmax's shift of all intercepts, which changes no
  * prediction). It is minimised by Newton's method with a backtracking line search, so the fit is
- * deterministic and converges in a few steps.
+ * deterministic and converges in a few steps; above {@value #NEWTON_MAX_UNKNOWNS} unknowns (a served
+ * adapter's fit over all its labels) by L-BFGS to the same tolerance, as Newton's Hessian would not fit
+ * in memory.
  *
  * <p>With an L2 penalty on W, the optimal rows of W lie in the span of the support vectors
  * (representer theorem), so the problem is solved exactly in an orthonormal basis of that span
@@ -109,9 +111,21 @@ public final class LinearProbeClassifier {
         return out;
     }
 
+    /**
+     * Above this many unknowns ({@code ways * (dim + 1)}) the fit runs L-BFGS instead of Newton's
+     * method: Newton's Hessian is unknowns^2 doubles, and a served adapter's fit over all its labels
+     * (95 labels x 476 support features: 45,220 unknowns) would need 16 GB for it. The objective is
+     * strictly convex, so both reach the same minimum (to the gradient tolerance).
+     */
+    static final int NEWTON_MAX_UNKNOWNS = 1000;
+
     /** Fits W and b on features [n][dim] with labels in 0..ways-1; every class needs an example. */
     public static Fit fit(double[][] x, int[] labels, int ways, Options options) {
         Objective f = new Objective(x, labels, ways, options.l2());
+        return f.size() > NEWTON_MAX_UNKNOWNS ? fitLbfgs(f, options) : fitNewton(f, options);
+    }
+
+    static Fit fitNewton(Objective f, Options options) {
         double[] theta = new double[f.size()];
         double value = f.value(theta);
         double[] g = f.gradient(theta);
@@ -136,6 +150,97 @@ public final class LinearProbeClassifier {
         }
         if (!Double.isFinite(value)) throw new IllegalStateException("The linear probe's loss is not finite (" + value + "); check the vectors for NaN or infinite entries");
         return new Fit(f.weights(theta), f.bias(theta), it, maxAbs(g));
+    }
+
+    /** L-BFGS steps at most, per Newton step allowed ({@code probe-max-iterations}). */
+    static final int LBFGS_STEPS_PER_NEWTON_STEP = 50;
+    private static final int LBFGS_MEMORY = 10;
+
+    /**
+     * Limited-memory BFGS (two-loop recursion, {@value #LBFGS_MEMORY} pairs) with an Armijo
+     * backtracking line search, until the largest gradient entry is below the tolerance or after
+     * {@code probe-max-iterations x }{@value #LBFGS_STEPS_PER_NEWTON_STEP} steps. Deterministic.
+     */
+    static Fit fitLbfgs(Objective f, Options options) {
+        int n = f.size();
+        double[] theta = new double[n];
+        double[] g = new double[n];
+        double value = f.valueAndGradient(theta, g);
+        double[][] s = new double[LBFGS_MEMORY][], y = new double[LBFGS_MEMORY][];
+        double[] rho = new double[LBFGS_MEMORY];
+        int stored = 0, head = 0, it = 0;
+        int maxSteps = options.maxIterations() * LBFGS_STEPS_PER_NEWTON_STEP;
+        double[] alpha = new double[LBFGS_MEMORY];
+        while (maxAbs(g) > options.tolerance() && it < maxSteps) {
+            // two-loop recursion: d = -H g
+            double[] d = g.clone();
+            for (int k = 0; k < stored; k++) {
+                int i = Math.floorMod(head - 1 - k, LBFGS_MEMORY);
+                alpha[i] = rho[i] * DensePrototypeClassifier.dot(s[i], d);
+                for (int j = 0; j < n; j++) d[j] -= alpha[i] * y[i][j];
+            }
+            if (stored > 0) {
+                int last = Math.floorMod(head - 1, LBFGS_MEMORY);
+                double gamma = DensePrototypeClassifier.dot(s[last], y[last]) / DensePrototypeClassifier.dot(y[last], y[last]);
+                for (int j = 0; j < n; j++) d[j] *= gamma;
+            } else {
+                double scale = 1 / Math.max(1.0, Math.sqrt(DensePrototypeClassifier.dot(g, g)));
+                for (int j = 0; j < n; j++) d[j] *= scale;
+            }
+            for (int k = stored - 1; k >= 0; k--) {
+                int i = Math.floorMod(head - 1 - k, LBFGS_MEMORY);
+                double beta = rho[i] * DensePrototypeClassifier.dot(y[i], d);
+                for (int j = 0; j < n; j++) d[j] += (alpha[i] - beta) * s[i][j];
+            }
+            for (int j = 0; j < n; j++) d[j] = -d[j];
+            double slope = DensePrototypeClassifier.dot(g, d);
+            if (!(slope < 0)) { // not a descent direction: restart from the gradient
+                stored = 0;
+                for (int j = 0; j < n; j++) d[j] = -g[j] / Math.max(1.0, Math.sqrt(DensePrototypeClassifier.dot(g, g)));
+                slope = DensePrototypeClassifier.dot(g, d);
+            }
+            double t = 1;
+            double[] next = axpy(theta, t, d);
+            double[] nextG = new double[n];
+            double nextValue = f.valueAndGradient(next, nextG);
+            double gMax = maxAbs(g);
+            for (int k = 0; k < 50 && !accept(value, nextValue, t * slope, gMax, nextG); k++) {
+                t /= 2;
+                next = axpy(theta, t, d);
+                nextValue = f.valueAndGradient(next, nextG);
+            }
+            if (!accept(value, nextValue, t * slope, gMax, nextG)) break; // no progress left at double precision
+            double[] sk = new double[n], yk = new double[n];
+            for (int j = 0; j < n; j++) {
+                sk[j] = next[j] - theta[j];
+                yk[j] = nextG[j] - g[j];
+            }
+            double sy = DensePrototypeClassifier.dot(sk, yk);
+            if (sy > 1e-300) {
+                s[head] = sk;
+                y[head] = yk;
+                rho[head] = 1 / sy;
+                head = (head + 1) % LBFGS_MEMORY;
+                stored = Math.min(stored + 1, LBFGS_MEMORY);
+            }
+            theta = next;
+            g = nextG;
+            value = nextValue;
+            it++;
+        }
+        if (!Double.isFinite(value)) throw new IllegalStateException("The linear probe's loss is not finite (" + value + "); check the vectors for NaN or infinite entries");
+        return new Fit(f.weights(theta), f.bias(theta), it, maxAbs(g));
+    }
+
+    /**
+     * Armijo's sufficient decrease; near the minimum, where the decrease falls below the value's
+     * rounding (the loss is a sum over the support rows), a step that keeps the value within that
+     * rounding and shrinks the largest gradient entry is taken too, so that the gradient reaches the
+     * tolerance Newton's method reaches.
+     */
+    private static boolean accept(double value, double next, double decrease, double gMax, double[] nextG) {
+        if (next <= value + 1e-4 * decrease) return true;
+        return Math.abs(next - value) <= 1e-12 * Math.max(1.0, Math.abs(value)) && maxAbs(nextG) < gMax;
     }
 
     private static double[] axpy(double[] x, double a, double[] y) {
@@ -243,6 +348,33 @@ public final class LinearProbeClassifier {
                 g[b(c)] += BIAS_RIDGE * theta[b(c)];
             }
             return g;
+        }
+
+        /** The value, with the gradient written into {@code g} [size] (one pass over the examples). */
+        double valueAndGradient(double[] theta, double[] g) {
+            java.util.Arrays.fill(g, 0);
+            double loss = 0;
+            for (int i = 0; i < x.length; i++) {
+                double[] lp = logProbs(theta, i);
+                loss -= lp[y[i]];
+                for (int c = 0; c < ways; c++) {
+                    double r = Math.exp(lp[c]) - (c == y[i] ? 1 : 0);
+                    int o = w(c, 0);
+                    for (int j = 0; j < dim; j++) g[o + j] += r * x[i][j];
+                    g[b(c)] += r;
+                }
+            }
+            double w2 = 0, b2 = 0;
+            for (int c = 0; c < ways; c++) {
+                for (int j = 0; j < dim; j++) {
+                    double v = theta[w(c, j)];
+                    w2 += v * v;
+                    g[w(c, j)] += l2 * v;
+                }
+                b2 += theta[b(c)] * theta[b(c)];
+                g[b(c)] += BIAS_RIDGE * theta[b(c)];
+            }
+            return loss + 0.5 * l2 * w2 + 0.5 * BIAS_RIDGE * b2;
         }
 
         double[][] hessian(double[] theta) {

@@ -19,15 +19,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * In-process inference of one adapter: record -> the domain's prompt template -> tokenizer and
- * frozen base (or the adapter's own BPE tokenizer without a base) -> adapter -> prototype head over
- * the adapter's labels -> class probabilities. Each label's prototype is the mean of its support
- * records' embeddings, computed once at construction; the lexical channel (prototype head over a
- * base with {@code model.lexical}) compares a record's TF-IDF vector with each label's support
- * records, as in training. The export's accuracy check and the inference server both call this
- * class, so what the server answers is what the export measured.
+ * frozen base (or the adapter's own BPE tokenizer without a base; over a base with
+ * {@code model.center-pooled}, the pooled embedding minus the domain's centre, {@link Featurizer#centred})
+ * -> adapter -> head over the adapter's labels -> class probabilities. The head is the evaluation's
+ * ({@link QueryHeadConfig}): the model's own prototype head (each label's prototype the mean of its
+ * support records' embeddings, computed once at construction; the lexical channel, prototype head
+ * over a base with {@code model.lexical}, compares a record's TF-IDF vector with each label's support
+ * records, as in training), or the fitted head ({@code eval.head = fitted}: {@link SupportFittedHead},
+ * the evaluation's logistic regression fitted once on the support records over all the labels; with
+ * fewer than {@code min-shots} support records for some label, the model's own head, as in the
+ * evaluation). The export's accuracy check and the inference server both call this class, so what
+ * the server answers is what the export measured.
  *
  * <p>Thread-safe: the parameters, prototypes and support vectors are never changed after
  * construction, each calling thread gets its own learner, and the featurizer must be thread-safe.
+ *
+ * <p>Memory: a learner's eager pass keeps buffers per batch shape (rows x positions, up to 8 shapes),
+ * which for the support set of a 95-label adapter (475 rows) came to ~200 MB, held as long as the
+ * classifier was, once per classifier and thread: that, not the 4 MB of parameters and tables, was
+ * the heap growth per resident adapter. The learners are therefore shared per thread and model config
+ * by every classifier (they keep no parameters; theta is passed in), and the support set is embedded
+ * in chunks of {@value #EMBED_CHUNK} rows, so a server's buffers are bounded by its threads and
+ * configs, not by its adapters.
  */
 public final class AdapterClassifier {
     /** One record's answer: the most probable label and the probability of every label (in {@link #labels()} order). */
@@ -53,6 +66,29 @@ public final class AdapterClassifier {
                 int[][] ids = new int[prompts.size()][];
                 for (int i = 0; i < ids.length; i++) ids[i] = Arrays.copyOf(tokenizer.encode(prompts.get(i)), tokenizer.maxLength());
                 return TokenBatch.of(ids, new int[ids.length]);
+            };
+        }
+
+        /**
+         * Each row's pooled base embedding minus {@code centre} (float arithmetic, as
+         * {@link BaseEpisodeEncoder} feeds it in training and evaluation), the token states unchanged.
+         *
+         * @param centre the domain's centre [base width] (not changed; the featurizer keeps a copy)
+         */
+        static Featurizer centred(Featurizer inner, float[] centre, int maxLength) {
+            float[] c = centre.clone();
+            return prompts -> {
+                TokenBatch b = inner.batch(prompts);
+                if (!b.hasBase()) throw new IllegalStateException("model.center-pooled needs a base's pooled embeddings; this featurizer gives token ids");
+                if (b.baseDim() != c.length) throw new IllegalStateException("The domain's centre has " + c.length + " values but the base's embeddings are " + b.baseDim() + " wide");
+                float[][] states = new float[b.size()][];
+                float[][] pooled = new float[b.size()][];
+                for (int i = 0; i < pooled.length; i++) {
+                    states[i] = b.baseStates(i);
+                    pooled[i] = b.basePooled(i);
+                    for (int k = 0; k < c.length; k++) pooled[i][k] -= c[k];
+                }
+                return TokenBatch.ofBase(states, pooled, b.baseDim(), maxLength, b.labels());
             };
         }
 
@@ -88,17 +124,24 @@ public final class AdapterClassifier {
     private final List<Map<String, Double>> supportVectors;
     private final int[] perClass;
     private final PrototypeScores scores;
-    private final ThreadLocal<GatedAttentionLearner> learners;
+    private final QueryHeadConfig head;
+    private final SupportFittedHead fitted;
+    /** Rows per adapter pass when embedding many records (the support set). */
+    static final int EMBED_CHUNK = 32;
+    /** Per thread, one learner per model config, shared by every classifier (scratch buffers only; see the class comment). */
+    private static final ThreadLocal<Map<ModelConfig, GatedAttentionLearner>> LEARNERS = ThreadLocal.withInitial(java.util.HashMap::new);
 
     /**
      * @param theta the adapter's parameters [P] (owned by this classifier from now on; not changed)
      * @param labels the labels it answers with, in order
      * @param prompts the prompt text of a record (its domain's template)
+     * @param featurizer the prompts' input rows (over a base with {@code model.center-pooled}, already {@link Featurizer#centred})
      * @param lexical the lexical channel, or null when the model has none
-     * @param support labelled records whose embeddings make the prototypes; every label needs one
+     * @param head how it predicts: the model's own head or the fitted head ({@code eval.head}); null for the model's own
+     * @param support labelled records whose embeddings make the prototypes (and the fitted head's training rows); every label needs one
      */
     public AdapterClassifier(ModelConfig config, INDArray theta, List<String> labels, Function<Record, String> prompts, Featurizer featurizer,
-                             Lexical lexical, List<Record> support) {
+                             Lexical lexical, QueryHeadConfig head, List<Record> support) {
         if (config.head() != ModelConfig.HeadType.PROTOTYPE) throw new IllegalArgumentException("A served adapter needs model.head = prototype (its classes are the support set's labels), got " + config.head());
         if (config.memoryRead()) throw new IllegalArgumentException("model.memory-read = true: serving does not feed memory read vectors yet");
         if (lexical != null && !config.hasBase()) throw new IllegalArgumentException("The lexical channel needs a base (model.base != none)");
@@ -108,7 +151,6 @@ public final class AdapterClassifier {
         this.prompts = prompts;
         this.featurizer = featurizer;
         this.lexical = lexical;
-        this.learners = ThreadLocal.withInitial(() -> new GatedAttentionLearner(config));
         this.supportLabels = new int[support.size()];
         this.perClass = new int[labels.size()];
         for (int j = 0; j < support.size(); j++) {
@@ -120,6 +162,22 @@ public final class AdapterClassifier {
         double[][] z = embed(support);
         this.scores = PrototypeScores.of(config, theta, z, supportLabels, labels.size());
         this.supportVectors = lexical == null ? List.of() : support.stream().map(r -> lexical.tfidf().vector(r.text())).toList();
+        this.head = head == null ? QueryHeadConfig.MODEL : head;
+        boolean enough = true;
+        for (int k : perClass) enough &= k >= this.head.minShots();
+        this.fitted = this.head.fitted() && enough
+                ? new SupportFittedHead(z, lexical == null ? null : supportVectors, supportLabels, labels.size(), this.head, lexical == null ? 1.0 : lexical.gain())
+                : null;
+    }
+
+    /** The head it predicts with (the fitted head falls back to the model's own below {@code min-shots} support records per label). */
+    public QueryHeadConfig head() {
+        return head;
+    }
+
+    /** Whether predictions come from the fitted head (else from the model's own prototype head). */
+    public boolean usesFittedHead() {
+        return fitted != null;
     }
 
     public List<String> labels() {
@@ -141,7 +199,10 @@ public final class AdapterClassifier {
         double[][] z = embed(records);
         List<Prediction> out = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
-            double[] p = PrototypeScores.probabilities(scores.logits(z[i], lexicalOf(records.get(i))));
+            double[] logits = fitted != null
+                    ? fitted.logits(z[i], lexical == null ? null : lexical.tfidf().vector(records.get(i).text()))
+                    : scores.logits(z[i], lexicalOf(records.get(i)));
+            double[] p = PrototypeScores.probabilities(logits);
             int best = 0;
             for (int k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
             out.add(new Prediction(labels.get(best), p));
@@ -149,10 +210,22 @@ public final class AdapterClassifier {
         return out;
     }
 
+    /**
+     * Adapter embeddings of the records, {@value #EMBED_CHUNK} per pass. Which records share a pass
+     * changes a float model's embeddings in the last bits only (ND4J's products round differently for
+     * other row counts and padded lengths: up to 2e-9 in a probability in the tests), never a label in the tests.
+     */
     private double[][] embed(List<Record> records) {
-        List<String> texts = new ArrayList<>(records.size());
-        for (Record r : records) texts.add(prompts.apply(r));
-        return learners.get().embeddings(theta, featurizer.batch(texts));
+        GatedAttentionLearner learner = LEARNERS.get().computeIfAbsent(config, GatedAttentionLearner::new);
+        double[][] out = new double[records.size()][];
+        for (int from = 0; from < records.size(); from += EMBED_CHUNK) {
+            int to = Math.min(records.size(), from + EMBED_CHUNK);
+            List<String> texts = new ArrayList<>(to - from);
+            for (Record r : records.subList(from, to)) texts.add(prompts.apply(r));
+            double[][] z = learner.embeddings(theta, featurizer.batch(texts));
+            System.arraycopy(z, 0, out, from, z.length);
+        }
+        return out;
     }
 
     /** The record's lexical channel per label: gain x TF-IDF cosine, averaged over the label's support records. */
@@ -167,9 +240,9 @@ public final class AdapterClassifier {
         return out;
     }
 
-    /** Resident bytes of what this adapter holds beyond the shared base: parameters, prototypes, IDF table and support TF-IDF vectors (hash-map entries estimated at 64 bytes). */
+    /** Resident bytes of what this adapter holds beyond the shared base: parameters, prototypes, fitted head, IDF table and support TF-IDF vectors (hash-map entries estimated at 64 bytes). */
     public long residentBytes() {
-        long b = theta.length() * theta.dataType().width() + scores.bytes();
+        long b = theta.length() * theta.dataType().width() + scores.bytes() + (fitted == null ? 0 : fitted.bytes());
         for (Map<String, Double> v : supportVectors) b += 64L * v.size();
         if (lexical != null) b += 64L * lexical.tfidf().vocabularySize();
         return b;

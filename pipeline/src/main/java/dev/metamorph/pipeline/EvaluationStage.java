@@ -120,23 +120,12 @@ public final class EvaluationStage {
 
     /** The evaluator predicting with {@code eval.head}: the model's own head, or the {@link FittedHead}. */
     private FewShotEvaluator<Record, TokenBatch> withConfiguredHead(FewShotEvaluator<Record, TokenBatch> evaluator) {
-        String head = run.config().getString("eval.head");
-        switch (head) {
-            case "model":
-                return evaluator;
-            case "fitted":
-                LinearProbeClassifier.Options floor = LinearProbeClassifier.Options.from(run.config());
-                double l2 = run.config().getDouble("eval.fitted-head.l2");
-                double w = run.config().getDouble("eval.fitted-head.lexical-weight");
-                try {
-                    return evaluator.withHead(new FittedHead(w, run.config().getDouble("model.lexical-gain"),
-                            new LinearProbeClassifier.Options(l2, floor.maxIterations(), floor.tolerance()), run.config().getInt("eval.fitted-head.min-shots")));
-                } catch (IllegalArgumentException e) {
-                    throw new com.typesafe.config.ConfigException.BadValue(run.config().getValue("eval.fitted-head").origin(), "eval.fitted-head", e.getMessage());
-                }
-            default:
-                throw new com.typesafe.config.ConfigException.BadValue(run.config().getValue("eval.head").origin(), "eval.head",
-                        "unknown value '" + head + "'; expected model (the model's own head) or fitted (logistic regression on the support rows' embeddings and TF-IDF vectors)");
+        QueryHeadConfig head = QueryHeadConfig.from(run.config());
+        if (!head.fitted()) return evaluator;
+        try {
+            return evaluator.withHead(head.fittedHead(run.config().getDouble("model.lexical-gain")));
+        } catch (IllegalArgumentException e) {
+            throw new com.typesafe.config.ConfigException.BadValue(run.config().getValue("eval.fitted-head").origin(), "eval.fitted-head", e.getMessage());
         }
     }
 

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * "field": ...}} naming the request field at fault where there is one. The base opens in the
  * background after the port is bound; {@code /v2/health/ready} says 503 until it and the initial
  * adapters are loaded. {@link #close} drains: new requests get 503 while those in flight finish
- * (up to {@code serving.drain-timeout-ms}).
+ * (up to {@code serving.drain-timeout-ms}). With {@code serving.batching.enabled} concurrent requests
+ * for one adapter are joined into one classifier call ({@link RequestBatcher}).
  */
 public final class InferenceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceServer.class);
@@ -62,6 +63,8 @@ public final class InferenceServer implements AutoCloseable {
     private final ServingMetrics metrics = new ServingMetrics();
     private final ThreadPoolExecutor workers;
     private final AtomicInteger inflight = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final RequestBatcher batcher;
     private final Javalin app;
     private volatile AdapterRepository repository;
     private volatile Base base;
@@ -77,6 +80,7 @@ public final class InferenceServer implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());
+        this.batcher = config.batching().enabled() ? new RequestBatcher(config.batching().maxRows(), config.batching().maxWaitMs(), workers, metrics) : null;
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.jetty.host = config.host();
@@ -260,10 +264,13 @@ public final class InferenceServer implements AutoCloseable {
             List<Record> records = records(body, a, name);
             Future<List<AdapterClassifier.Prediction>> f;
             try {
-                f = workers.submit(() -> a.classifier().classify(records));
+                f = batcher != null ? batcher.submit(a, records) : workers.submit(() -> {
+                    List<AdapterClassifier.Prediction> out = a.classifier().classify(records);
+                    metrics.batch(records.size());
+                    return out;
+                });
             } catch (RejectedExecutionException e) {
-                ctx.header("Retry-After", Integer.toString(config.retryAfterSeconds()));
-                throw new ApiError(429, null, "the server is saturated (" + config.workers() + " workers busy, " + config.maxQueue() + " requests queued); retry after " + config.retryAfterSeconds() + " s");
+                throw saturated(ctx);
             }
             List<AdapterClassifier.Prediction> p;
             try {
@@ -273,6 +280,7 @@ public final class InferenceServer implements AutoCloseable {
                 throw new ApiError(503, null, "inference took longer than serving.request-timeout-ms = " + config.requestTimeoutMs());
             } catch (ExecutionException e) {
                 Throwable c = e.getCause();
+                if (c instanceof RejectedExecutionException) throw saturated(ctx);
                 if (c instanceof dev.metamorph.prompts.PromptRenderException r) throw new ApiError(400, "inputs", "the template failed on these inputs: " + r.getMessage());
                 throw c instanceof Exception ex ? ex : new RuntimeException(c);
             }
@@ -300,6 +308,11 @@ public final class InferenceServer implements AutoCloseable {
             metrics.inflight(inflight.get());
             lease.close();
         }
+    }
+
+    private ApiError saturated(Context ctx) {
+        ctx.header("Retry-After", Integer.toString(config.retryAfterSeconds()));
+        return new ApiError(429, null, "the server is saturated (" + config.workers() + " workers busy, " + config.maxQueue() + " requests queued); retry after " + config.retryAfterSeconds() + " s");
     }
 
     private JsonNode readBody(Context ctx) {
@@ -418,9 +431,10 @@ public final class InferenceServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ shutdown
 
-    /** Drains (new requests 503, requests in flight finish within serving.drain-timeout-ms), then stops and frees everything. */
+    /** Drains (new requests 503, requests in flight finish within serving.drain-timeout-ms), then stops and frees everything. A second call does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         draining = true;
         long end = System.nanoTime() + config.drainTimeoutMs() * 1_000_000;
         while (inflight.get() > 0 && System.nanoTime() < end) {
@@ -433,6 +447,7 @@ public final class InferenceServer implements AutoCloseable {
         }
         if (inflight.get() > 0) LOG.warn("{} request(s) still in flight after the drain timeout of {} ms", inflight.get(), config.drainTimeoutMs());
         app.stop();
+        if (batcher != null) batcher.close();
         workers.shutdownNow();
         AdapterRepository r = repository;
         if (r != null) r.close();

@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * on the same texts with as many threads as the server has workers (the ceiling HTTP, rendering and
  * queuing take their share of), the bundle's load time, resident memory per adapter (heap after a GC
  * with {@code copies} copies loaded, minus before, divided) and what a batch of 16 texts per adapter
- * pass would gain in-process. The server does not batch across requests (dynamic batching off).
- * Request loops are bounded in count; the server is stopped at the end.
+ * pass gains in-process. The HTTP levels run twice, on a fresh server each: dynamic batching off,
+ * then on ({@code serving.batching}'s max-rows and max-wait-ms, enabled). Request loops are bounded
+ * in count; the servers are stopped at the end.
  */
 public final class ServeBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,23 +41,39 @@ public final class ServeBenchmark {
     /** Figures at one client count. */
     public record Level(int clients, int requests, int failed, double p50Ms, double p99Ms, double requestsPerSecond) {}
 
-    public record Result(String adapter, int labels, double loadSeconds, long residentBytesPerAdapter, long estimatedBytesPerAdapter, long adaptersPer4GiB,
-                         double inProcessPerSecond, double inProcessBatch16PerSecond, List<Level> levels, int workers) {
-        /** requests/s at the most clients over the in-process rate. */
+    /**
+     * @param levels         HTTP levels with dynamic batching off
+     * @param batchedLevels  the same with dynamic batching on ({@code batching})
+     * @param head           the head the adapter predicts with ({@code fitted} or {@code model})
+     */
+    public record Result(String adapter, int labels, String head, double loadSeconds, long residentBytesPerAdapter, long estimatedBytesPerAdapter, long adaptersPer4GiB,
+                         double inProcessPerSecond, double inProcessBatch16PerSecond, List<Level> levels, List<Level> batchedLevels,
+                         ServingConfig.Batching batching, int workers) {
+        /** requests/s at the most clients over the in-process rate (one record per call), batching off. */
         public double ratioAtMostClients() {
             return levels.get(levels.size() - 1).requestsPerSecond() / inProcessPerSecond;
         }
 
+        /** The same with dynamic batching on. */
+        public double batchedRatioAtMostClients() {
+            return batchedLevels.get(batchedLevels.size() - 1).requestsPerSecond() / inProcessPerSecond;
+        }
+
         public String toJson() {
             ObjectNode o = JSON.createObjectNode();
-            o.put("adapter", adapter).put("labels", labels).put("workers", workers).put("dynamic_batching", false);
+            o.put("adapter", adapter).put("labels", labels).put("head", head).put("workers", workers);
             o.put("adapter_load_seconds", loadSeconds).put("resident_bytes_per_adapter", residentBytesPerAdapter).put("estimated_bytes_per_adapter", estimatedBytesPerAdapter)
                     .put("adapters_per_4gib", adaptersPer4GiB).put("in_process_per_s", inProcessPerSecond).put("in_process_batch16_per_s", inProcessBatch16PerSecond)
-                    .put("ratio_at_most_clients", ratioAtMostClients());
-            ArrayNode a = o.putArray("levels");
-            for (Level l : levels) a.addObject().put("clients", l.clients()).put("requests", l.requests()).put("failed", l.failed()).put("p50_ms", l.p50Ms()).put("p99_ms", l.p99Ms())
-                    .put("requests_per_s", l.requestsPerSecond());
+                    .put("ratio_at_most_clients", ratioAtMostClients()).put("batched_ratio_at_most_clients", batchedRatioAtMostClients());
+            o.putObject("dynamic_batching").put("max_rows", batching.maxRows()).put("max_wait_ms", batching.maxWaitMs());
+            levels(o.putArray("levels"), levels);
+            levels(o.putArray("batched_levels"), batchedLevels);
             return o.toString();
+        }
+
+        private static void levels(ArrayNode a, List<Level> ls) {
+            for (Level l : ls) a.addObject().put("clients", l.clients()).put("requests", l.requests()).put("failed", l.failed()).put("p50_ms", l.p50Ms()).put("p99_ms", l.p99Ms())
+                    .put("requests_per_s", l.requestsPerSecond());
         }
     }
 
@@ -81,23 +98,37 @@ public final class ServeBenchmark {
             long estimated = a.classifier().residentBytes();
             held.forEach(ServedAdapter::close);
             held.clear();
-            List<Level> levels = new ArrayList<>();
             InferenceServer.Base shared = new InferenceServer.Base(base.identity(), base.featurizer(), base.bytes(), null);
-            try (InferenceServer s = InferenceServer.start(config.withPort(0), () -> shared)) {
-                if (!s.awaitReady(120_000)) throw new IllegalStateException("the server did not get ready: " + s.startupError());
-                if (s.repository().acquire(adapter) == null) s.repository().load(adapter);
-                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(8)).build();
+            ServingConfig.Batching on = new ServingConfig.Batching(true, config.batching().maxRows(), config.batching().maxWaitMs());
+            List<Level> levels = http(config.withBatching(ServingConfig.Batching.OFF), shared, adapter, texts, clientCounts, requests);
+            List<Level> batched = http(config.withBatching(on), shared, adapter, texts, clientCounts, requests);
+            a.close();
+            return new Result(adapter, a.classifier().labels().size(), a.classifier().usesFittedHead() ? "fitted" : "model", load, per, estimated,
+                    (4L << 30) / Math.max(per, estimated), inProcess, batch16, levels, batched, on, config.workers());
+        } finally {
+            AdapterRepository.deleteTree(work);
+        }
+    }
+
+    /** The HTTP levels against a fresh server with these settings (the adapter loaded once, a warm-up first). */
+    private static List<Level> http(ServingConfig config, InferenceServer.Base shared, String adapter, List<Record> texts, List<Integer> clientCounts, int requests) throws Exception {
+        List<Level> levels = new ArrayList<>();
+        try (InferenceServer s = InferenceServer.start(config.withPort(0), () -> shared)) {
+            if (!s.awaitReady(600_000)) throw new IllegalStateException("the server did not get ready: " + s.startupError());
+            if (s.repository().acquire(adapter) == null) s.repository().load(adapter);
+            ExecutorService io = Executors.newFixedThreadPool(8);
+            try {
+                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(io).build();
                 String url = "http://127.0.0.1:" + s.port() + "/v2/models/" + adapter + "/infer";
                 List<String> bodies = new ArrayList<>();
                 for (Record r : texts) bodies.add(body(r.text()));
                 level(http, url, bodies, 1, Math.min(20, requests)); // warm-up
                 for (int c : clientCounts) levels.add(level(http, url, bodies, c, requests));
+            } finally {
+                io.shutdownNow();
             }
-            a.close();
-            return new Result(adapter, a.classifier().labels().size(), load, per, estimated, (4L << 30) / per, inProcess, batch16, levels, config.workers());
-        } finally {
-            AdapterRepository.deleteTree(work);
         }
+        return levels;
     }
 
     private static double inProcessRate(ServedAdapter a, List<Record> texts, int n, int threads, int batch) throws Exception {

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The server's Prometheus metrics, in their own registry: requests by endpoint and status code, a
  * latency histogram per endpoint, records classified per adapter, loaded adapters, each adapter's
- * and the base's resident bytes, requests in flight and queued. {@link #scrape} writes the text
+ * and the base's resident bytes, requests in flight and queued, records per classifier call. {@link #scrape} writes the text
  * format (version 0.0.4). Thread-safe.
  */
 public final class ServingMetrics {
@@ -31,7 +31,14 @@ public final class ServingMetrics {
             .labelNames("adapter").register(registry);
     private final Gauge baseBytes = Gauge.builder().name("metamorph_base_bytes").help("Size of the shared base model file in bytes (0 without a base)").register(registry);
     private final Gauge inflight = Gauge.builder().name("metamorph_inflight_requests").help("Infer requests admitted and not yet answered").register(registry);
+    private final Histogram batchRecords = Histogram.builder().name("metamorph_batch_records").help("Records per classifier call (dynamic batching joins concurrent requests)")
+            .classicOnly().classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128).register(registry);
     private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+    /** One classifier call over {@code n} records. */
+    public void batch(int n) {
+        batchRecords.observe(n);
+    }
 
     public void request(String endpoint, int code, double seconds) {
         requests.labelValues(endpoint, Integer.toString(code)).inc();

@@ -3,13 +3,16 @@ package dev.metamorph.serving;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metamorph.core.data.Record;
 import dev.metamorph.pipeline.AdapterClassifier;
+import dev.metamorph.pipeline.QueryHeadConfig;
 import dev.metamorph.pipeline.export.AdapterBundle;
 import dev.metamorph.pipeline.export.BaseIdentity;
 import dev.metamorph.pipeline.export.BundleException;
@@ -53,7 +56,7 @@ class AdapterBundleTest {
         assertEquals(c.support(), b.support());
         try (ServedAdapter a = ServedAdapter.open(b, null)) {
             AdapterClassifier direct = new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
-                    AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, c.support());
+                    AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, null, c.support());
             List<Record> queries = new ArrayList<>();
             for (int k = 0; k < 3; k++) queries.addAll(TinyBundles.records(k, 3, 99));
             List<AdapterClassifier.Prediction> p = a.classifier().classify(queries), q = direct.classify(queries);
@@ -62,6 +65,64 @@ class AdapterBundleTest {
                 assertArrayEquals(q.get(i).probabilities(), p.get(i).probabilities(), 0.0, "the bundle's template renders as the prompt function did");
             }
         }
+    }
+
+    @Test
+    void aBundleAtTheMainJobsDefaultsCarriesTheCentreAndTheFittedHead(@TempDir Path tmp) throws Exception {
+        AdapterBundle.Contents c = TinyBundles.centredContents("centred", 11);
+        Path file = tmp.resolve("centred" + AdapterBundle.SUFFIX);
+        AdapterBundle.write(file, c);
+        Map<String, byte[]> entries = entriesOf(file);
+        JsonNode m = JSON.readTree(entries.get(AdapterBundle.MANIFEST));
+        assertEquals(2, m.get("format_version").asInt(), "a centre or a fitted head needs a reader that applies them");
+        assertEquals(AdapterBundle.CENTRE, m.get("centre").get("file").asText());
+        assertTrue(m.get("files").has(AdapterBundle.CENTRE), "the centre's entry is hashed like every other");
+        assertEquals("fitted", m.get("head").get("kind").asText());
+        assertEquals(0.5, m.get("head").get("lexical_weight").asDouble());
+        assertEquals(2, m.get("head").get("min_shots").asInt());
+        AdapterBundle.Loaded b = AdapterBundle.read(file, TinyBundles.HASHED_BASE, BundleLimits.DEFAULT, tmp.resolve("x"));
+        assertArrayEquals(c.centre(), b.centre());
+        assertEquals(TinyBundles.FITTED, b.head());
+        try (ServedAdapter a = ServedAdapter.open(b, TinyBundles.hashedBase())) {
+            assertTrue(a.classifier().usesFittedHead());
+            AdapterClassifier direct = new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
+                    AdapterClassifier.Featurizer.centred(TinyBundles.hashedBase(), c.centre(), c.config().maxLength()),
+                    new AdapterClassifier.Lexical(c.lexical(), c.lexicalGain()), c.head(), c.support());
+            List<Record> queries = new ArrayList<>();
+            for (int k = 0; k < 3; k++) queries.addAll(TinyBundles.records(k, 3, 99));
+            List<AdapterClassifier.Prediction> p = a.classifier().classify(queries), q = direct.classify(queries);
+            for (int i = 0; i < queries.size(); i++) assertArrayEquals(q.get(i).probabilities(), p.get(i).probabilities(), 0.0, "record " + i);
+        }
+        // one changed byte of the centre is refused naming its entry
+        byte[] centre = entries.get(AdapterBundle.CENTRE).clone();
+        centre[centre.length - 1] ^= 1;
+        entries.put(AdapterBundle.CENTRE, centre);
+        Path bad = writeZip(tmp.resolve("bad").resolve("centred" + AdapterBundle.SUFFIX), entries, null);
+        BundleException e = assertThrows(BundleException.class, () -> AdapterBundle.read(bad, TinyBundles.HASHED_BASE, BundleLimits.DEFAULT, tmp.resolve("y")));
+        assertTrue(e.getMessage().contains("!" + AdapterBundle.CENTRE + ": SHA-256"), e.getMessage());
+    }
+
+    @Test
+    void aBundleWrittenBeforeTheCentreAndHeadLoadsWithTheModelsOwnHead(@TempDir Path tmp) throws Exception {
+        Map<String, byte[]> entries = entriesOf(TinyBundles.write(tmp, "tiny"));
+        ObjectNode m = (ObjectNode) JSON.readTree(entries.get(AdapterBundle.MANIFEST));
+        m.remove("centre");
+        m.remove("head");
+        m.put("format_version", 1);
+        entries.put(AdapterBundle.MANIFEST, JSON.writeValueAsBytes(m));
+        Path f = writeZip(tmp.resolve("old").resolve("tiny" + AdapterBundle.SUFFIX), entries, null);
+        AdapterBundle.Loaded b = AdapterBundle.read(f, BaseIdentity.NONE, BundleLimits.DEFAULT, tmp.resolve("x"));
+        assertNull(b.centre());
+        assertEquals(QueryHeadConfig.MODEL, b.head());
+        try (ServedAdapter a = ServedAdapter.open(b, null)) {
+            assertFalse(a.classifier().usesFittedHead());
+        }
+        // a manifest naming a head this build does not know is refused naming the field
+        m.putObject("head").put("kind", "svm");
+        entries.put(AdapterBundle.MANIFEST, JSON.writeValueAsBytes(m));
+        Path g = writeZip(tmp.resolve("svm").resolve("tiny" + AdapterBundle.SUFFIX), entries, null);
+        BundleException e = assertThrows(BundleException.class, () -> AdapterBundle.read(g, BaseIdentity.NONE, BundleLimits.DEFAULT, tmp.resolve("y")));
+        assertTrue(e.getMessage().contains("head.kind is 'svm'"), e.getMessage());
     }
 
     @Test

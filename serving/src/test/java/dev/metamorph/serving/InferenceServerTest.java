@@ -1,6 +1,7 @@
 package dev.metamorph.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,6 +50,36 @@ class InferenceServerTest {
 
     private static InferenceServer.Base none() {
         return new InferenceServer.Base(BaseIdentity.NONE, null, 0, null);
+    }
+
+    /**
+     * The main job's defaults: the bundle carries the domain centre and the fitted head (and the
+     * lexical channel); the server runs them over its shared base (a stand-in here), and answers with
+     * the labels and probabilities of in-process classification of the same records with the same support.
+     */
+    @Test
+    void predictionsOverHttpAtTheMainJobsDefaultsAreIdenticalToInProcessClassification(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("adapters"));
+        Path file = TinyBundles.writeCentred(dir, "centred");
+        List<Record> records = new ArrayList<>();
+        for (int k = 0; k < 3; k++) records.addAll(TinyBundles.records(k, 4, 321));
+        List<AdapterClassifier.Prediction> expected;
+        try (ServedAdapter a = ServedAdapter.open(AdapterBundle.read(file, TinyBundles.HASHED_BASE, BundleLimits.DEFAULT, tmp.resolve("x")), TinyBundles.hashedBase())) {
+            assertTrue(a.classifier().usesFittedHead(), "the bundle's fitted head answers");
+            assertTrue(a.bundle().centre() != null, "the bundle carries the domain centre");
+            expected = a.classifier().classify(records);
+        }
+        InferenceServer.BaseOpener opener = () -> new InferenceServer.Base(TinyBundles.HASHED_BASE, TinyBundles.hashedBase(), 0, null);
+        try (InferenceServer s = InferenceServer.start(config(dir), opener)) {
+            assertTrue(s.awaitReady(30_000));
+            JsonNode r = body(post(s, "/v2/models/centred/infer", inferBody(records.stream().map(Record::text).toList())), 200);
+            JsonNode labels = r.get("outputs").get(0), probs = r.get("outputs").get(1);
+            for (int i = 0; i < records.size(); i++) {
+                assertEquals(expected.get(i).label(), labels.get("data").get(i).asText(), "record " + i);
+                double[] p = expected.get(i).probabilities();
+                for (int k = 0; k < p.length; k++) assertEquals(p[k], probs.get("data").get(i * 3 + k).asDouble(), 0.0, "record " + i + " label " + k);
+            }
+        }
     }
 
     @Test
@@ -148,6 +179,105 @@ class InferenceServerTest {
                 assertTrue(m.body().contains(line), "metrics lack " + line + ":\n" + m.body());
             }
         }
+    }
+
+    /**
+     * Dynamic batching on (the default): concurrent one-record requests for one adapter are joined
+     * into fewer classifier calls, and each answer equals the in-process classification of its record
+     * alone (labels exactly, probabilities to 1e-6: the float model's products round differently for
+     * another number of rows in a pass), over the stand-in base (records of different token counts).
+     */
+    @Test
+    void dynamicBatchingJoinsConcurrentRequestsAndAnswersAsUnbatched(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("adapters"));
+        Path file = TinyBundles.writeCentred(dir, "centred");
+        List<Record> records = new ArrayList<>();
+        for (int k = 0; k < 3; k++) records.addAll(TinyBundles.records(k, 4, 555));
+        records.add(new Record("short", "tiny", "", "judge", "test", java.util.Map.of()));
+        List<AdapterClassifier.Prediction> alone = new ArrayList<>();
+        try (ServedAdapter a = ServedAdapter.open(AdapterBundle.read(file, TinyBundles.HASHED_BASE, BundleLimits.DEFAULT, tmp.resolve("x")), TinyBundles.hashedBase())) {
+            for (Record r : records) alone.add(a.classifier().classify(List.of(r)).get(0));
+        }
+        InferenceServer.BaseOpener opener = () -> new InferenceServer.Base(TinyBundles.HASHED_BASE, TinyBundles.hashedBase(), 0, null);
+        ServingConfig cfg = config(dir).withBatching(new ServingConfig.Batching(true, 16, 100));
+        try (InferenceServer s = InferenceServer.start(cfg, opener)) {
+            assertTrue(s.awaitReady(30_000));
+            ExecutorService pool = Executors.newFixedThreadPool(records.size());
+            try {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<HttpResponse<String>>> fs = new ArrayList<>();
+                for (Record r : records) {
+                    fs.add(pool.submit(() -> {
+                        go.await();
+                        return post(s, "/v2/models/centred/infer", inferBody(List.of(r.text())));
+                    }));
+                }
+                go.countDown();
+                double largest = 0;
+                for (int i = 0; i < records.size(); i++) {
+                    JsonNode out = body(fs.get(i).get(60, TimeUnit.SECONDS), 200).get("outputs");
+                    assertEquals(alone.get(i).label(), out.get(0).get("data").get(0).asText(), "record " + i);
+                    double[] p = alone.get(i).probabilities();
+                    for (int k = 0; k < p.length; k++) largest = Math.max(largest, Math.abs(p[k] - out.get(1).get("data").get(k).asDouble()));
+                }
+                // the float model's products round differently for another number of rows in a pass: last bits only
+                assertTrue(largest <= 1e-6, "largest probability difference between batched and unbatched answers: " + largest);
+            } finally {
+                pool.shutdownNow();
+            }
+            String metrics = get(s, "/metrics").body();
+            double calls = metric(metrics, "metamorph_batch_records_count");
+            double rows = metric(metrics, "metamorph_batch_records_sum");
+            assertEquals(records.size(), rows, 0.0, metrics);
+            assertTrue(calls < records.size(), records.size() + " concurrent requests were joined into fewer calls: " + calls);
+        }
+    }
+
+    /** Graceful shutdown: a request in flight when close() starts is answered (200); requests arriving while it drains get 503. */
+    @Test
+    void closeDrainsRequestsInFlight(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("adapters"));
+        TinyBundles.writeCentred(dir, "centred");
+        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch started = new CountDownLatch(1), release = new CountDownLatch(1);
+        AdapterClassifier.Featurizer inner = TinyBundles.hashedBase();
+        AdapterClassifier.Featurizer slow = prompts -> {
+            if (hold.get()) {
+                started.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return inner.batch(prompts);
+        };
+        InferenceServer s = InferenceServer.start(config(dir), () -> new InferenceServer.Base(TinyBundles.HASHED_BASE, slow, 0, null));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            assertTrue(s.awaitReady(30_000));
+            hold.set(true);
+            Future<HttpResponse<String>> inFlight = pool.submit(() -> post(s, "/v2/models/centred/infer", inferBody(List.of("a judge and a court"))));
+            assertTrue(started.await(30, TimeUnit.SECONDS), "the request reached the base");
+            Future<?> closing = pool.submit(s::close);
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (s.ready() && System.nanoTime() < end) Thread.sleep(5);
+            assertFalse(s.ready(), "draining: not ready");
+            assertError(post(s, "/v2/models/centred/infer", inferBody(List.of("a melody"))), 503, null, "shutting down");
+            assertFalse(closing.isDone(), "close() waits for the request in flight");
+            release.countDown();
+            HttpResponse<String> r = inFlight.get(30, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode(), r.body());
+            closing.get(30, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+            s.close();
+        }
+    }
+
+    private static double metric(String text, String name) {
+        return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.metamorph.eval.TfidfPrototypeClassifier;
 import dev.metamorph.model.EncoderLayout;
 import dev.metamorph.model.ModelConfig;
 import dev.metamorph.model.tokenizer.BpeTokenizer;
+import dev.metamorph.pipeline.QueryHeadConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,15 +53,19 @@ import org.nd4j.linalg.factory.Nd4j;
  *       theta_0's SHA-256, which theta was exported, encoding ({@code full} or {@code lowrank} and
  *       rank), groups with names, shapes and how each is stored, labels, template id, version and
  *       SHA-256, tokenizer reference, lexical channel, memory snapshot (null until the memory
- *       module is wired), metrics, every other entry's SHA-256 and size, created, Metamorph version.
- *       Readers ignore fields they do not know;</li>
+ *       module is wired), the domain's centre ({@code centre}: null when the model feeds the pooled
+ *       embeddings as they are) and the head ({@code head}: the evaluation's {@code eval.head} and
+ *       its settings; a manifest without it predicts with the model's own head), metrics, every other
+ *       entry's SHA-256 and size, created, Metamorph version. Readers ignore fields they do not know;</li>
  *   <li>{@code adapter.safetensors}: the groups' parameters (full: one tensor per group, named and
  *       shaped as the group; lowrank: {@link LowRankDelta}'s tensors, the difference from theta_0,
  *       which then lives beside the bundle as {@code theta0-<sha12>.safetensors});</li>
  *   <li>{@code model.conf} (the model config), {@code support.jsonl} (the records whose embeddings
  *       make each label's prototype), {@code tokenizer.txt} (BPE, only without a base; over a
  *       base the manifest names the base, whose tokenizer it is), {@code lexical.json} (IDF weights
- *       and gain of the lexical channel, when the model has one), {@code templates/<domain>/} (the
+ *       and gain of the lexical channel, when the model has one), {@code centre.safetensors} (the
+ *       domain's centre of {@code model.center-pooled}: tensor {@code centre}, F32 [base width]: the
+ *       mean pooled base embedding of the domain's meta-train records), {@code templates/<domain>/} (the
  *       domain's template folder), and optionally {@code memory.safetensors}.</li>
  * </ul>
  * Entries are stored uncompressed; the archive is written atomically. Reading refuses, before any
@@ -72,10 +77,16 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class AdapterBundle {
     public static final String FORMAT = "metamorph-adapter";
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * 2: the manifest may carry a domain centre and a fitted head, which change every prediction, so a
+     * reader of version 1 (which would ignore them) must refuse such a bundle; bundles without them
+     * are written as version 1.
+     */
+    public static final int FORMAT_VERSION = 2;
     public static final String SUFFIX = ".adapter.zip";
     public static final String MANIFEST = "manifest.json", ADAPTER = "adapter.safetensors", MEMORY = "memory.safetensors", MODEL_CONF = "model.conf",
-            SUPPORT = "support.jsonl", TOKENIZER = "tokenizer.txt", LEXICAL = "lexical.json", TEMPLATES = "templates/";
+            SUPPORT = "support.jsonl", TOKENIZER = "tokenizer.txt", LEXICAL = "lexical.json", TEMPLATES = "templates/",
+            CENTRE = "centre.safetensors";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
@@ -100,18 +111,32 @@ public final class AdapterBundle {
      * @param tokenizer the BPE tokenizer without a base, else null
      * @param lexical the lexical channel's IDF weights, or null
      * @param metrics figures for the manifest (accuracy, reconstruction error...)
+     * @param centre the domain's centre subtracted from each pooled base embedding ({@code model.center-pooled}), or null;
+     *               owned by the caller, not changed
+     * @param head how the served adapter predicts (the evaluation's {@code eval.head}); null for the model's own head
      */
     public record Contents(String name, String domain, ModelConfig config, INDArray theta, INDArray theta0, String thetaSource, Encoding encoding, int rank,
                            BaseIdentity base, BpeTokenizer tokenizer, List<String> labels, List<Record> support, Templates templates,
-                           TfidfPrototypeClassifier lexical, double lexicalGain, Map<String, Object> metrics, String metamorphVersion) {}
+                           TfidfPrototypeClassifier lexical, double lexicalGain, Map<String, Object> metrics, String metamorphVersion,
+                           float[] centre, QueryHeadConfig head) {
+        /** A copy with other manifest metrics. */
+        public Contents withMetrics(Map<String, Object> m) {
+            return new Contents(name, domain, config, theta, theta0, thetaSource, encoding, rank, base, tokenizer, labels, support, templates, lexical, lexicalGain,
+                    m, metamorphVersion, centre, head);
+        }
+    }
 
     /** What {@link #write} wrote: the bundle, the theta_0 file (lowrank) and the parameters as stored (after compression). */
     public record Written(Path bundle, Path theta0File, double[] storedTheta, LowRankDelta.Encoded lowRank) {}
 
-    /** A verified, loaded bundle; {@code dir} holds its extracted entries (templates under {@code dir/templates}). */
+    /**
+     * A verified, loaded bundle; {@code dir} holds its extracted entries (templates under {@code dir/templates}).
+     * {@code centre} is the domain's centre (null when the bundle has none; the record's own array: do not change it);
+     * {@code head} how it predicts ({@link QueryHeadConfig#MODEL} for a manifest without {@code head}).
+     */
     public record Loaded(String name, String domain, JsonNode manifest, ModelConfig config, INDArray theta, BpeTokenizer tokenizer, List<String> labels,
                          List<Record> support, String templateId, Path templatesRoot, TfidfPrototypeClassifier lexical, double lexicalGain, BaseIdentity base,
-                         Path dir, long bundleBytes) {}
+                         Path dir, long bundleBytes, float[] centre, QueryHeadConfig head) {}
 
     // ------------------------------------------------------------------ writing
 
@@ -128,7 +153,7 @@ public final class AdapterBundle {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         ObjectNode m = JSON.createObjectNode();
         m.put("format", FORMAT);
-        m.put("format_version", FORMAT_VERSION);
+        m.put("format_version", c.centre() != null || (c.head() != null && c.head().fitted()) ? FORMAT_VERSION : 1);
         m.put("name", c.name());
         m.put("domain", c.domain());
         m.put("created", Instant.now().toString());
@@ -216,6 +241,7 @@ public final class AdapterBundle {
             entries.put(TEMPLATES + c.domain() + "/" + f.getKey(), f.getValue());
         }
         m.putNull("memory"); // memory.safetensors: written once the memory module's snapshot is wired into the export
+        writeCentreAndHead(c, m, entries);
         ObjectNode metrics = m.putObject("metrics");
         for (Map.Entry<String, Object> e : c.metrics().entrySet()) metrics.set(e.getKey(), JSON.valueToTree(e.getValue()));
         ObjectNode files = m.putObject("files");
@@ -225,6 +251,83 @@ public final class AdapterBundle {
         all.putAll(entries);
         AtomicFiles.writeBytes(out, zip(all));
         return new Written(out, theta0File, stored, enc);
+    }
+
+    /** The manifest's {@code centre} (and the {@code centre.safetensors} entry) and {@code head}. */
+    private static void writeCentreAndHead(Contents c, ObjectNode m, Map<String, byte[]> entries) {
+        if (c.centre() != null) {
+            if (!c.config().hasBase()) throw new IllegalArgumentException("A domain centre needs a model over a base (model.center-pooled with model.base = none)");
+            if (c.centre().length != c.config().baseDim()) throw new IllegalArgumentException("The domain centre has " + c.centre().length + " values; model.base-dim is " + c.config().baseDim());
+            entries.put(CENTRE, safetensorsBytes(Map.of("centre", Nd4j.createFromArray(c.centre().clone())), Map.of("format", FORMAT, "of", "pooled base embedding")));
+            ObjectNode o = m.putObject("centre");
+            o.put("file", CENTRE);
+            o.put("tensor", "centre");
+            o.put("size", c.centre().length);
+            o.put("of", "mean pooled base embedding of the domain's meta-train records (model.center-pooled); subtracted from every record's");
+        } else {
+            m.putNull("centre");
+        }
+        QueryHeadConfig h = c.head() == null ? QueryHeadConfig.MODEL : c.head();
+        ObjectNode o = m.putObject("head");
+        o.put("kind", h.kind().key());
+        if (h.fitted()) {
+            o.put("lexical_weight", h.lexicalWeight());
+            o.put("l2", h.options().l2());
+            o.put("max_iterations", h.options().maxIterations());
+            o.put("tolerance", h.options().tolerance());
+            o.put("min_shots", h.minShots());
+        }
+    }
+
+    /** The manifest's centre (null when absent: bundles written before the centre was recorded fed the pooled embeddings as they are). */
+    private static float[] readCentre(JsonNode m, Map<String, byte[]> entries, Path dir, ModelConfig config, String where) {
+        JsonNode c = m.path("centre");
+        if (c.isMissingNode() || c.isNull()) return null;
+        if (!c.isObject()) throw new BundleException(where + "!" + MANIFEST + ": field 'centre' must be an object or null");
+        if (!config.hasBase()) throw new BundleException(where + "!" + MANIFEST + ": a centre of pooled base embeddings but " + MODEL_CONF + " has model.base = none");
+        String file = c.path("file").asText(CENTRE);
+        if (!file.equals(CENTRE)) throw new BundleException(where + "!" + MANIFEST + ": centre.file is '" + file + "'; this build reads the centre from " + CENTRE);
+        need(entries, CENTRE, where);
+        SafeTensorsFile st = readSafetensors(dir.resolve(CENTRE), where + "!" + CENTRE);
+        String tensor = c.path("tensor").asText("centre");
+        if (!st.contains(tensor)) throw new BundleException(where + "!" + CENTRE + ": no tensor '" + tensor + "'");
+        double[] v;
+        try {
+            v = st.getDoubles(tensor);
+        } catch (RuntimeException e) {
+            throw new BundleException(where + "!" + CENTRE + ": tensor '" + tensor + "' cannot be read as numbers (" + e.getMessage() + ")", e);
+        }
+        if (v.length != config.baseDim()) throw new BundleException(where + "!" + CENTRE + ": " + v.length + " values but model.base-dim is " + config.baseDim());
+        float[] out = new float[v.length];
+        for (int k = 0; k < v.length; k++) {
+            if (!Double.isFinite(v[k])) throw new BundleException(where + "!" + CENTRE + ": value " + k + " is " + v[k] + "; a centre holds finite values only");
+            out[k] = (float) v[k];
+        }
+        return out;
+    }
+
+    /** The manifest's head ({@link QueryHeadConfig#MODEL} when absent: what bundles without it were measured with). */
+    private static QueryHeadConfig readHead(JsonNode m, String where) {
+        JsonNode h = m.path("head");
+        if (h.isMissingNode() || h.isNull()) return QueryHeadConfig.MODEL;
+        String kind = h.path("kind").asText("");
+        try {
+            return switch (kind) {
+                case "model" -> QueryHeadConfig.MODEL;
+                case "fitted" -> new QueryHeadConfig(QueryHeadConfig.Kind.FITTED, number(h, "lexical_weight", where),
+                        new dev.metamorph.eval.LinearProbeClassifier.Options(number(h, "l2", where), (int) number(h, "max_iterations", where), number(h, "tolerance", where)),
+                        (int) number(h, "min_shots", where));
+                default -> throw new BundleException(where + "!" + MANIFEST + ": head.kind is '" + kind + "'; expected model or fitted");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new BundleException(where + "!" + MANIFEST + ": head: " + e.getMessage(), e);
+        }
+    }
+
+    private static double number(JsonNode h, String field, String where) {
+        JsonNode v = h.path(field);
+        if (!v.isNumber()) throw new BundleException(where + "!" + MANIFEST + ": head." + field + " is missing or not a number");
+        return v.asDouble();
     }
 
     private static void shape(ArrayNode a, long[] s) {
@@ -482,8 +585,10 @@ public final class AdapterBundle {
             }
         }
         String templateId = text(m.path("template"), "id", where + "!" + MANIFEST + " template");
+        float[] centre = readCentre(m, entries, dir, config, where);
+        QueryHeadConfig head = readHead(m, where);
         return new Loaded(name, domain, m, config, Nd4j.createFromArray(theta).castTo(config.dtype()), tokenizer, List.copyOf(labels), List.copyOf(support),
-                templateId, dir.resolve("templates"), lexical, gain, base, dir, sizeOf(bundle));
+                templateId, dir.resolve("templates"), lexical, gain, base, dir, sizeOf(bundle), centre, head);
     }
 
     private static long sizeOf(Path p) {

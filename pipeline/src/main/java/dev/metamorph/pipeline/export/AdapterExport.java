@@ -13,7 +13,14 @@ import dev.metamorph.model.ModelArchive;
 import dev.metamorph.model.ModelConfig;
 import dev.metamorph.model.base.BaseConfig;
 import dev.metamorph.model.base.BaseEncoder;
+import dev.metamorph.datasets.ClassSplit;
+import dev.metamorph.model.base.BaseFeatures;
+import dev.metamorph.model.base.FeatureCache;
+import dev.metamorph.model.base.FeatureProgress;
 import dev.metamorph.pipeline.AdapterClassifier;
+import dev.metamorph.pipeline.BaseEpisodeEncoder;
+import dev.metamorph.pipeline.BaseRows;
+import dev.metamorph.pipeline.QueryHeadConfig;
 import dev.metamorph.pipeline.JobInputException;
 import dev.metamorph.prompts.PromptRenderer;
 import dev.metamorph.prompts.PromptsConfig;
@@ -40,9 +47,13 @@ import org.slf4j.LoggerFactory;
  * ({@code model/adapted-<domain>.zip}; theta_0 when the run adapted nothing to it), theta_0
  * ({@code model/theta0.zip}), the run's resolved config, the domain's records (support records
  * and held-out records per label, drawn with a generator derived from {@code run.seed}) and its
- * template folder. Measures the bundle's accuracy on the held-out records over all the domain's
- * labels with the same {@link AdapterClassifier} the server uses: with the parameters as trained and
- * as stored (low-rank reconstruction), and reports the reconstruction error.
+ * template folder. With {@code model.center-pooled} the bundle carries the domain's centre (the mean
+ * pooled base embedding of its meta-train records, as meta-training and evaluation computed it, read
+ * from the feature cache), and it carries the evaluation's head ({@code eval.head} and
+ * {@code eval.fitted-head}), so that the served adapter predicts as the run's evaluation did. Measures
+ * the bundle's accuracy on the held-out records over all the domain's labels with the same
+ * {@link AdapterClassifier} the server uses: with the parameters as trained and as stored (low-rank
+ * reconstruction), and reports the reconstruction error.
  */
 public final class AdapterExport {
     private static final Logger LOG = LoggerFactory.getLogger(AdapterExport.class);
@@ -61,7 +72,11 @@ public final class AdapterExport {
 
     /** The target domains of a run's config ({@code dataset.target-domains}). */
     public static List<String> targetDomains(Config runConfig) {
-        return DatasetConfig.from(runConfig.withFallback(ConfigFactory.defaultReference())).targetDomains();
+        try {
+            return DatasetConfig.from(runConfig.withFallback(ConfigFactory.defaultReference())).targetDomains();
+        } catch (IllegalArgumentException e) {
+            throw new JobInputException("The run's config.resolved.conf: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -139,21 +154,30 @@ public final class AdapterExport {
             double gain = config.getDouble("model.lexical-gain");
             if (model.hasBase() && config.getBoolean("model.lexical")) lexical = new TfidfPrototypeClassifier(store.records(domain).stream().map(Record::text).toList());
             AdapterClassifier.Featurizer featurizer = model.hasBase() ? AdapterClassifier.Featurizer.base(base, model.maxLength()) : AdapterClassifier.Featurizer.bpe(t0.tokenizer());
+            float[] centre = null;
+            if (model.hasBase() && config.getBoolean("model.center-pooled")) {
+                centre = domainCentre(config, projectRoot, store, data, domain, renderer, base);
+                featurizer = AdapterClassifier.Featurizer.centred(featurizer, centre, model.maxLength());
+            }
+            QueryHeadConfig head = QueryHeadConfig.from(config);
             AdapterClassifier.Lexical lex = lexical == null ? null : new AdapterClassifier.Lexical(lexical, gain);
 
             AdapterBundle.Contents contents = new AdapterBundle.Contents(domain, domain, model, theta, t0.theta(), source, options.encoding(), options.rank(), baseId,
-                    model.hasBase() ? null : t0.tokenizer(), labels, support, templates, lexical, gain, Map.of(), version);
+                    model.hasBase() ? null : t0.tokenizer(), labels, support, templates, lexical, gain, Map.of(), version, centre, head);
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("labels", labels.size());
             metrics.put("support_per_label", options.shots());
             metrics.put("holdout_records", holdout.size());
             long t = System.nanoTime();
-            double full = accuracy(new AdapterClassifier(model, theta, labels, renderer::render, featurizer, lex, support), holdout);
+            AdapterClassifier classifier = new AdapterClassifier(model, theta, labels, renderer::render, featurizer, lex, head, support);
+            metrics.put("head", classifier.usesFittedHead() ? "fitted" : "model");
+            metrics.put("centred", centre != null);
+            double full = accuracy(classifier, holdout);
             metrics.put("accuracy", full);
             if (options.encoding() == AdapterBundle.Encoding.LOWRANK) {
                 LowRankDelta.Encoded enc = AdapterBundle.lowRank(contents);
                 INDArray stored = Nd4j.createFromArray(enc.reconstructed()).castTo(model.dtype());
-                double low = accuracy(new AdapterClassifier(model, stored, labels, renderer::render, featurizer, lex, support), holdout);
+                double low = accuracy(new AdapterClassifier(model, stored, labels, renderer::render, featurizer, lex, head, support), holdout);
                 metrics.put("accuracy_stored", low);
                 metrics.put("accuracy_change", low - full);
                 metrics.put("rank", options.rank());
@@ -164,13 +188,30 @@ public final class AdapterExport {
                 metrics.put("accuracy_change", 0.0);
             }
             metrics.put("accuracy_seconds", (System.nanoTime() - t) / 1e9);
-            contents = new AdapterBundle.Contents(contents.name(), contents.domain(), contents.config(), contents.theta(), contents.theta0(), contents.thetaSource(),
-                    contents.encoding(), contents.rank(), contents.base(), contents.tokenizer(), contents.labels(), contents.support(), contents.templates(),
-                    contents.lexical(), contents.lexicalGain(), metrics, version);
+            contents = contents.withMetrics(metrics);
             AdapterBundle.Written w = AdapterBundle.write(out, contents);
             LOG.info("export {}: {} ({} labels, accuracy {} on {} held-out records)", domain, out, labels.size(), metrics.get("accuracy_stored"), holdout.size());
             return new Result(w.bundle(), w.theta0File(), metrics);
         }
+    }
+
+    /**
+     * The domain's centre of {@code model.center-pooled}: the mean pooled base embedding of its
+     * meta-train records, in the order meta-training reads them ({@link BaseEpisodeEncoder#domainCentres}),
+     * from the feature cache the run filled (computed and cached now for texts it lacks).
+     */
+    static float[] domainCentre(Config config, Path projectRoot, DomainStore store, DatasetConfig data, String domain, PromptRenderer renderer, BaseEncoder base) {
+        List<Record> records = new ArrayList<>();
+        for (List<Record> c : store.classes(domain, data).classesOf(ClassSplit.META_TRAIN).values()) records.addAll(c);
+        if (records.isEmpty()) {
+            throw new JobInputException("model.center-pooled needs the meta-train records of domain '" + domain
+                    + "' for its centre, but it has none under dataset.class-splits; export with model.center-pooled=false only if the run was trained so");
+        }
+        FeatureCache cache = new FeatureCache(BaseConfig.from(config).resolve(projectRoot).cacheDir(), base);
+        BaseFeatures f = cache.features(renderer.spec().id(), renderer.spec().version(), renderer.renderAll(records), true, FeatureProgress.NONE);
+        BaseRows.Builder rows = BaseRows.builder(base.hiddenSize(), base.sha256());
+        for (int i = 0; i < records.size(); i++) rows.add(records.get(i), f, i);
+        return BaseEpisodeEncoder.domainCentres(rows.build(), Map.of(domain, records)).get(domain);
     }
 
     /** Share of records whose label the classifier ranks first. */

@@ -8,8 +8,9 @@ import dev.metamorph.prompts.TemplateSpec;
 import java.util.Map;
 
 /**
- * A loaded bundle ready to answer: its classifier over the bundle's own templates, tokenizer and
- * parameters. Close it to release its template registry (its extracted folder is the caller's).
+ * A loaded bundle ready to answer: its classifier over the bundle's own templates, tokenizer,
+ * parameters, domain centre (subtracted from the shared base's pooled embeddings) and head (the
+ * evaluation's, fitted once on the bundle's support records). Close it to release its template registry (its extracted folder is the caller's).
  */
 public record ServedAdapter(AdapterBundle.Loaded bundle, AdapterClassifier classifier, TemplateSpec template, TemplateRegistry templates) implements AutoCloseable {
 
@@ -30,8 +31,9 @@ public record ServedAdapter(AdapterBundle.Loaded bundle, AdapterClassifier class
             PromptRenderer renderer = registry.renderer(b.templateId());
             AdapterClassifier.Featurizer f = b.config().hasBase() ? base : AdapterClassifier.Featurizer.bpe(b.tokenizer());
             if (f == null) throw new IllegalArgumentException("The adapter reads a base but no base featurizer was given");
+            if (b.centre() != null) f = AdapterClassifier.Featurizer.centred(f, b.centre(), b.config().maxLength());
             AdapterClassifier.Lexical lex = b.lexical() == null ? null : new AdapterClassifier.Lexical(b.lexical(), b.lexicalGain());
-            AdapterClassifier c = new AdapterClassifier(b.config(), b.theta(), b.labels(), renderer::render, f, lex, b.support());
+            AdapterClassifier c = new AdapterClassifier(b.config(), b.theta(), b.labels(), renderer::render, f, lex, b.head(), b.support());
             return new ServedAdapter(b, c, renderer.spec(), registry);
         } catch (RuntimeException e) {
             registry.close();
