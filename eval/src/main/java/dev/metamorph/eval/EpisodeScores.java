@@ -53,6 +53,16 @@ public final class EpisodeScores {
         return MeanWithCi.of(scores.stream().mapToDouble(ClassificationScore::macroF1).toArray());
     }
 
+    /** Tokens processed in the recorded work. */
+    public long tokens() {
+        return tokens;
+    }
+
+    /** Nanoseconds of the recorded work. */
+    public long nanos() {
+        return nanos;
+    }
+
     /** Tokens per second over the recorded work, or NaN when none was recorded. */
     public double tokensPerSecond() {
         return nanos == 0 ? Double.NaN : tokens * 1e9 / nanos;

@@ -29,6 +29,11 @@ public final class DefinitionsEncoder implements EpisodeEncoder {
         this.prototypeHead = prototypeHead;
     }
 
+    /** The BPE tokenizer the encoder uses. */
+    public BpeTokenizer tokenizer() {
+        return tokenizer;
+    }
+
     /** The padded token ids of a record's prompt (cached by record id). */
     public int[] ids(Record r) {
         return cache.computeIfAbsent(r.id(), k -> Arrays.copyOf(tokenizer.encode(texts.apply(r)), tokenizer.maxLength()));

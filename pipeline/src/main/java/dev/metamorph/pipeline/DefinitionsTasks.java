@@ -1,15 +1,10 @@
 package dev.metamorph.pipeline;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
-import com.typesafe.config.ConfigValueFactory;
 import dev.metamorph.core.SeededRandom;
 import dev.metamorph.core.data.Episode;
 import dev.metamorph.core.data.Record;
-import dev.metamorph.core.learn.TaskData;
-import dev.metamorph.datasets.DatasetConfig;
-import dev.metamorph.datasets.DomainStore;
 import dev.metamorph.datasets.MixedEpisodeSampler;
 import dev.metamorph.maml.DistributedTasks;
 import dev.metamorph.maml.EngineTaskWorker;
@@ -21,13 +16,9 @@ import dev.metamorph.maml.TaskWorkers;
 import dev.metamorph.model.GatedAttentionLearner;
 import dev.metamorph.model.ModelConfig;
 import dev.metamorph.model.TokenBatch;
-import dev.metamorph.model.base.FeatureProgress;
 import dev.metamorph.model.tokenizer.BpeTokenizer;
-import dev.metamorph.prompts.PromptsConfig;
-import dev.metamorph.prompts.TemplateRegistry;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +26,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The definitions episodes of meta-training as {@link DistributedTasks}: the driver draws each
@@ -88,17 +77,7 @@ public final class DefinitionsTasks implements DistributedTasks<DefinitionsTasks
      */
     public DefinitionsTasks(Config composed, Path projectRoot, MixedEpisodeSampler sampler, BpeTokenizer tokenizer) {
         this.sampler = sampler;
-        String tok = null;
-        if (tokenizer != null) {
-            StringWriter w = new StringWriter();
-            try {
-                tokenizer.write(w);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            tok = w.toString();
-        }
-        this.workers = new Workers(composed.root().render(ConfigRenderOptions.concise()), projectRoot.toAbsolutePath().toString(), tok);
+        this.workers = new Workers(composed.root().render(ConfigRenderOptions.concise()), projectRoot.toAbsolutePath().toString(), tokenizerText(tokenizer));
     }
 
     @Override
@@ -120,56 +99,25 @@ public final class DefinitionsTasks implements DistributedTasks<DefinitionsTasks
 
         @Override
         public TaskWorker<EpisodeIds> newWorker() {
-            try {
-                Path root = Path.of(projectRoot);
-                Config c = ConfigFactory.parseString(config).resolve();
-                // the templates root as an absolute path: a worker's process may run anywhere
-                c = c.withValue("prompts.templates-root", ConfigValueFactory.fromAnyRef(root.resolve(c.getString("prompts.templates-root")).toString()));
-                MamlConfig maml = MamlConfig.from(c).withThreads(1);
-                ModelConfig modelCfg = ModelConfig.from(c);
-                DatasetConfig data = DatasetConfig.from(c);
-                DomainStore store = DomainStore.open(data.resolvedCacheDir(root), data.onBadRecord());
-                EpisodeEncoder encoder;
-                if (modelCfg.hasBase()) {
-                    BaseRows rows = BaseFeaturesStage.prepare(c, root, store, data, FeatureProgress.NONE, (k, v) -> {});
-                    encoder = MetaTrainingStage.baseEncoder(c, store, data, rows, modelCfg);
-                } else {
-                    if (tokenizer == null) throw new IllegalStateException("model.base = none but the recipe holds no tokenizer");
-                    BpeTokenizer tok = BpeTokenizer.read(new StringReader(tokenizer), "the driver's tokenizer");
-                    PromptTexts texts = new PromptTexts(TemplateRegistry.open(PromptsConfig.from(c)));
-                    encoder = new DefinitionsEncoder(tok, texts::of, modelCfg.head() == ModelConfig.HeadType.PROTOTYPE);
-                }
-                Map<String, Map<String, Record>> byId = new HashMap<>();
-                for (String d : data.domains()) {
-                    Map<String, Record> m = new HashMap<>();
-                    for (Record r : store.records(d)) m.put(r.id(), r);
-                    byId.put(d, m);
-                }
-                GatedAttentionLearner learner = new GatedAttentionLearner(modelCfg);
-                var engine = MetaGradients.create(learner, maml, EpisodeEncoder::join, () -> new GatedAttentionLearner(modelCfg), ExecutionConfig.from(c).effectivePath());
-                return new EngineTaskWorker<EpisodeIds, TokenBatch>(ids -> resolve(ids, byId, encoder), engine, Math.toIntExact(learner.layout().size()));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot build a definitions worker: " + e.getMessage(), e);
-            }
+            WorkerData w = WorkerData.build(config, projectRoot, tokenizer);
+            MamlConfig maml = MamlConfig.from(w.config()).withThreads(1);
+            ModelConfig modelCfg = w.model();
+            GatedAttentionLearner learner = new GatedAttentionLearner(modelCfg);
+            var engine = MetaGradients.create(learner, maml, EpisodeEncoder::join, () -> new GatedAttentionLearner(modelCfg), ExecutionConfig.from(w.config()).effectivePath());
+            return new EngineTaskWorker<EpisodeIds, TokenBatch>(ids -> w.encoder().task(w.episode(ids)), engine, Math.toIntExact(learner.layout().size()));
         }
+    }
 
-        private static TaskData<TokenBatch> resolve(EpisodeIds ids, Map<String, Map<String, Record>> byId, EpisodeEncoder encoder) {
-            List<Episode.Labeled<Record>> s = new ArrayList<>(), q = new ArrayList<>();
-            for (int i = 0; i < ids.supportIds().size(); i++) s.add(new Episode.Labeled<>(record(ids.supportIds().get(i), byId), ids.supportLabels().get(i)));
-            for (int i = 0; i < ids.queryIds().size(); i++) q.add(new Episode.Labeled<>(record(ids.queryIds().get(i), byId), ids.queryLabels().get(i)));
-            return encoder.task(new Episode<>(ids.domain(), ids.classes(), s, q));
+    /** The tokenizer as text for a recipe, or null. */
+    static String tokenizerText(BpeTokenizer tokenizer) {
+        if (tokenizer == null) return null;
+        StringWriter w = new StringWriter();
+        try {
+            tokenizer.write(w);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-
-        private static Record record(String qualifiedId, Map<String, Map<String, Record>> byId) {
-            int slash = qualifiedId.indexOf('/');
-            String domain = qualifiedId.substring(0, slash);
-            Map<String, Record> m = byId.get(domain);
-            Record r = m == null ? null : m.get(qualifiedId.substring(slash + 1));
-            if (r == null) {
-                throw new IllegalStateException("Record " + qualifiedId + " is not in this worker's domain store: executors must read the same dataset.cache-dir as the driver");
-            }
-            return r;
-        }
+        return w.toString();
     }
 
     static String sha256(String s) {

@@ -17,6 +17,9 @@ import dev.metamorph.eval.ResultsJson;
 import dev.metamorph.eval.ResultsRow;
 import dev.metamorph.eval.EpisodeScores;
 import dev.metamorph.eval.EvalConfig;
+import dev.metamorph.maml.DescribedWorkRunner;
+import dev.metamorph.maml.ExecutionConfig;
+import dev.metamorph.maml.MetaBatchExecutorProvider;
 import dev.metamorph.eval.FewShotEvaluator;
 import dev.metamorph.eval.TfidfPrototypeClassifier;
 import dev.metamorph.model.GatedAttentionLearner;
@@ -75,8 +78,11 @@ public final class EvaluationStage {
         long rows = 0;
         for (String target : data.targetDomains()) rows += (long) eval.shots().size() * ((baseRows != null ? 4 : 1) + candidates.get(target).size());
         progress.start("eval", rows);
-        try {
-            evaluateRows(store, data, learner, encoder, candidates, baseRows, eval, progress);
+        String executor = executor(run.config());
+        try (DescribedWorkRunner runner = MetaBatchExecutorProvider.openRunner(executor, "eval.executor", run.config())) {
+            EvaluationEpisodes distributed = runner == null ? null
+                    : new EvaluationEpisodes(run.config(), run.projectRoot(), encoder instanceof DefinitionsEncoder d ? d.tokenizer() : null);
+            evaluateRows(store, data, learner, encoder, candidates, baseRows, eval, progress, runner, distributed);
         } finally {
             progress.finish();
         }
@@ -84,10 +90,11 @@ public final class EvaluationStage {
     }
 
     private void evaluateRows(DomainStore store, DatasetConfig data, GatedAttentionLearner learner, EpisodeEncoder encoder, Map<String, List<Candidate>> candidates,
-                              BaseRows baseRows, EvalConfig eval, ImportProgress progress) throws IOException {
+                              BaseRows baseRows, EvalConfig eval, ImportProgress progress, DescribedWorkRunner runner,
+                              EvaluationEpisodes distributed) throws IOException {
         FewShotEvaluator<Record, TokenBatch> evaluator = new FewShotEvaluator<>(learner, encoder::task, EpisodeEncoder::tokens,
                 () -> new GatedAttentionLearner(learner.config()), eval.workerThreads());
-        evaluator = withConfiguredHead(evaluator);
+        evaluator = withConfiguredHead(evaluator, run.config());
         FewShotEvaluator.Adaptation adaptation = new FewShotEvaluator.Adaptation(eval.adaptSteps(), eval.adaptLr(), null);
         LinearProbeClassifier.Options probe = LinearProbeClassifier.Options.from(run.config());
         for (String target : data.targetDomains()) {
@@ -111,7 +118,9 @@ public final class EvaluationStage {
                     progress.advance(1);
                 }
                 for (Candidate c : candidates.get(target)) {
-                    record(c.name(), target, shots, eval, evaluator.evaluateAll(c.theta(), episodes, adaptation));
+                    EpisodeScores scores = runner == null ? evaluator.evaluateAll(c.theta(), episodes, adaptation)
+                            : distributed.evaluateAll(runner, c.theta(), episodes);
+                    record(c.name(), target, shots, eval, scores);
                     progress.advance(1);
                 }
             }
@@ -119,14 +128,29 @@ public final class EvaluationStage {
     }
 
     /** The evaluator predicting with {@code eval.head}: the model's own head, or the {@link FittedHead}. */
-    private FewShotEvaluator<Record, TokenBatch> withConfiguredHead(FewShotEvaluator<Record, TokenBatch> evaluator) {
-        QueryHeadConfig head = QueryHeadConfig.from(run.config());
+    static FewShotEvaluator<Record, TokenBatch> withConfiguredHead(FewShotEvaluator<Record, TokenBatch> evaluator, com.typesafe.config.Config config) {
+        QueryHeadConfig head = QueryHeadConfig.from(config);
         if (!head.fitted()) return evaluator;
         try {
-            return evaluator.withHead(head.fittedHead(run.config().getDouble("model.lexical-gain")));
+            return evaluator.withHead(head.fittedHead(config.getDouble("model.lexical-gain")));
         } catch (IllegalArgumentException e) {
-            throw new com.typesafe.config.ConfigException.BadValue(run.config().getValue("eval.fitted-head").origin(), "eval.fitted-head", e.getMessage());
+            throw new com.typesafe.config.ConfigException.BadValue(config.getValue("eval.fitted-head").origin(), "eval.fitted-head", e.getMessage());
         }
+    }
+
+    /**
+     * Where the trained rows' episodes are computed: {@code eval.executor}, or when it is empty
+     * {@code maml.executor} ({@code local} = in process; {@code spark} = on Spark executors, the same figures).
+     * The floors always run on the driver (they cost little).
+     */
+    static String executor(com.typesafe.config.Config config) {
+        String e = config.hasPath("eval.executor") ? config.getString("eval.executor").trim() : "";
+        if (e.isEmpty()) e = ExecutionConfig.from(config).executor();
+        if (!e.matches("[a-z][a-z0-9-]*")) {
+            throw new com.typesafe.config.ConfigException.BadValue(config.getValue("eval.executor").origin(), "eval.executor",
+                    "expected local, spark or empty (= maml.executor), got '" + e + "'");
+        }
+        return e;
     }
 
     /** The fixed test episodes of one setting: same seed, same episodes in every run. */

@@ -46,7 +46,7 @@ final class ComputePartition<D extends Serializable> implements FlatMapFunction<
         double[] theta = params.value()[0];
         double[] alpha = params.value()[1];
         List<TaskResult> out = new ArrayList<>(mine.size());
-        TaskWorker<D> worker = WorkerPool.borrow(r);
+        TaskWorker<D> worker = WorkerPool.borrow(r.key(), r::newWorker);
         try {
             for (DescribedTask<D> t : mine) {
                 double[] g = new double[worker.size()];
@@ -55,7 +55,7 @@ final class ComputePartition<D extends Serializable> implements FlatMapFunction<
                 out.add(new TaskResult(t.index(), loss, g, ga));
             }
         } finally {
-            WorkerPool.release(r, worker);
+            WorkerPool.release(r.key(), worker);
         }
         return out.iterator();
     }

@@ -8,8 +8,6 @@ import dev.metamorph.maml.TaskWorkers;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
@@ -41,19 +39,10 @@ public final class SparkMetaBatches<D extends Serializable> implements MetaBatch
     public SparkMetaBatches(SparkConfig config, DistributedTasks<D> tasks) {
         this.config = config;
         this.tasks = tasks;
-        SparkConf conf = new SparkConf(true).setAppName(config.appName());
-        String master = config.effectiveMaster(conf.contains("spark.master") ? conf.get("spark.master") : null);
-        if (master != null) conf.setMaster(master);
-        conf.set("spark.task.maxFailures", Integer.toString(config.maxFailures()));
-        if (config.executors() > 0) conf.set("spark.executor.instances", Integer.toString(config.executors()));
-        if (conf.get("spark.master").startsWith("local") && !conf.contains("spark.driver.host")) conf.set("spark.driver.host", "localhost");
-        for (Map.Entry<String, String> e : config.conf().entrySet()) conf.set(e.getKey(), e.getValue());
-        long t0 = System.nanoTime();
-        this.sc = new JavaSparkContext(conf);
+        this.sc = SparkContexts.open(config);
         this.partitions = config.partitions() > 0 ? config.partitions() : sc.defaultParallelism();
         this.recipe = sc.broadcast(tasks.workers());
-        LOG.info("Spark {} ({}) started in {} s; {} partitions per meta-batch, workers {}", sc.master(), sc.sc().applicationId(),
-                String.format("%.1f", (System.nanoTime() - t0) / 1e9), partitions, tasks.workers().key().substring(0, 12));
+        LOG.info("{} partitions per meta-batch, workers {}", partitions, tasks.workers().key().substring(0, 12));
     }
 
     @Override
