@@ -75,6 +75,10 @@ final class EagerEncoder {
             HostArrays.flushSubnormals(dEmb); // feeds two gemms
             INDArray wOut = groups.view(theta, EncoderLayout.OUTPUT_W);
             Nd4j.gemm(u, dEmb, groups.view(grad, EncoderLayout.OUTPUT_W), true, false, 1.0, 0.0);
+            if (c.pooledLinear()) {
+                INDArray p = Nd4j.createFromArray(f.basePooled()).castTo(dt).reshape(s.b, c.baseDim());
+                Nd4j.gemm(p, dEmb, groups.view(grad, EncoderLayout.OUTPUT_POOLED), true, false, 1.0, 0.0);
+            }
             dz = dEmb.mmul(wOut.transpose()).reshape(-1).toDoubleVector();
         }
         // pooling backward: dX[b, t, :] = pool[b, t] * dz[b, :]
@@ -164,6 +168,11 @@ final class EagerEncoder {
             HostArrays.flushSubnormals(u);
             emb = u.mmul(groups.view(theta, EncoderLayout.OUTPUT_W)).reshape(-1).toDoubleVector();
             for (int i = 0; i < emb.length; i++) emb[i] += f.basePooled()[i];
+            if (c.pooledLinear()) {
+                INDArray p = Nd4j.createFromArray(f.basePooled()).castTo(dt).reshape(s.b, c.baseDim());
+                double[] mapped = p.mmul(groups.view(theta, EncoderLayout.OUTPUT_POOLED)).reshape(-1).toDoubleVector();
+                for (int i = 0; i < emb.length; i++) emb[i] += mapped[i];
+            }
         }
         return new Forward(s, u, emb);
     }

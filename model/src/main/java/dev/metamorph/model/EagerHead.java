@@ -53,7 +53,11 @@ final class EagerHead {
         boolean cosine = c.hasBase();
         double[] w = null, protos = null, dots = null, pNorm = null, zNorm = null, cos = null;
         double scale = 0, lexW = 0;
-        if (c.head() == ModelConfig.HeadType.ZERO) {
+        RidgeFit ridge = null;
+        if (c.hasRidge()) {
+            scale = Math.exp(groups.values(theta, EncoderLayout.HEAD_SCALE)[0]);
+            ridge = RidgeFit.forward(c.ridge(), f, z, e, n, scale, logits);
+        } else if (c.head() == ModelConfig.HeadType.ZERO) {
             w = groups.values(theta, "head.w"); // [e, n]
             double[] bias = groups.values(theta, "head.b");
             for (int i = 0; i < b; i++) {
@@ -125,6 +129,14 @@ final class EagerHead {
         if (!backward) return new Result(loss, logits, null, null);
         double[] dz = new double[b * e];
         Map<String, double[]> g = new HashMap<>();
+        if (ridge != null) {
+            double gScale = 0;
+            for (int i = 0; i < b * n; i++) gScale += dLogits[i] * logits[i];
+            ridge.backward(dLogits, dz);
+            g.put(EncoderLayout.HEAD_SCALE, new double[] {gScale});
+            g.put(EncoderLayout.HEAD_LEXICAL, new double[] {0.0});
+            return new Result(loss, logits, dz, g);
+        }
         if (c.head() == ModelConfig.HeadType.ZERO) {
             double[] gw = new double[e * n], gb = new double[n];
             for (int i = 0; i < b; i++) {

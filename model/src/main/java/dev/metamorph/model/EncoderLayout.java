@@ -31,6 +31,8 @@ public final class EncoderLayout {
     public static final String INPUT_POS = "input.pos";
     /** Output projection of the adapter's pooled state onto the base's pooled embedding, [d, base-dim]; initialised to zero. */
     public static final String OUTPUT_W = "output.w";
+    /** Linear residual map of the base's pooled embedding, [base-dim, base-dim]; initialised to zero ({@code model.pooled-linear}). */
+    public static final String OUTPUT_POOLED = "output.pooled";
     /** Log of the scale of the cosine logits (prototype head with a base), [1]. */
     public static final String HEAD_SCALE = "head.scale";
     /** Weight of the lexical channel in the logits (prototype head with a base), [1]. */
@@ -60,6 +62,7 @@ public final class EncoderLayout {
             b.add(p + "ln2.gamma", d).add(p + "ln2.beta", d);
         }
         if (c.hasBase()) b.add(OUTPUT_W, d, c.baseDim());
+        if (c.pooledLinear()) b.add(OUTPUT_POOLED, c.baseDim(), c.baseDim());
         if (c.head() == ModelConfig.HeadType.ZERO) b.add("head.w", c.embeddingWidth(), c.ways()).add("head.b", c.ways());
         else if (c.hasBase()) b.add(HEAD_SCALE, 1).add(HEAD_LEXICAL, 1);
         if (c.hasMemory()) {

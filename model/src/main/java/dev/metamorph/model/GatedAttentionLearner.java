@@ -97,7 +97,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             else if (name.equals(EncoderLayout.HEAD_SCALE)) {
                 theta[off] = Math.log(INITIAL_COSINE_SCALE);
                 continue;
-            } else if (name.equals(EncoderLayout.OUTPUT_W)) continue; // the adapter starts as the base's own embedding
+            } else if (name.equals(EncoderLayout.OUTPUT_W) || name.equals(EncoderLayout.OUTPUT_POOLED)) continue; // the adapter starts as the base's own embedding
             else if (name.startsWith("memory.")) {
                 initMemory(g, theta, rng);
                 continue;
@@ -170,6 +170,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
      * written as ops (one graph call for all tasks); the reference the eager pass is tested against.
      */
     public List<LossAndGradient> graphLossAndGradient(INDArray thetas, List<TokenBatch> batches) {
+        requireGraphForm();
         Compiled g = compiledFor(thetas, batches);
         Map<String, INDArray> feeds = feeds(g, thetas, batches);
         Map<String, INDArray> out = g.sd.output(feeds, g.outputs);
@@ -273,10 +274,23 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
 
     @Override
     public GraphInputs declareInputs(SameDiff sd, String prefix, int tasks, TokenBatch example) {
+        requireGraphForm();
         // A base batch is as long as its longest row (at most model.max-length), so episodes differ in
         // length: declare the longest a base batch can be; feed() pads shorter batches to it.
         long t = config.hasBase() ? Math.max(example.length(), config.maxLength()) : example.length();
         return declare(sd, prefix, tasks, example.size(), t);
+    }
+
+    /** The ridge head fit has no graph form: the graph path (and exact second order through it) scores class means only. */
+    private void requireGraphForm() {
+        if (config.pooledLinear()) {
+            throw new IllegalArgumentException("model.pooled-linear = true has no graph form (the SameDiff path behind exact second-order MAML and "
+                    + "maml.learner-path = graph); use a first-order algorithm (maml.algorithm = fomaml) on the eager path, or model.pooled-linear = false");
+        }
+        if (config.hasRidge()) {
+            throw new IllegalArgumentException("model.head-fit = ridge has no graph form (the SameDiff path behind exact second-order MAML and "
+                    + "maml.learner-path = graph scores class means only); use a first-order algorithm (maml.algorithm = fomaml) on the eager path, or model.head-fit = mean");
+        }
     }
 
     private GraphInputs declare(SameDiff sd, String prefix, int tasks, long b, long t) {

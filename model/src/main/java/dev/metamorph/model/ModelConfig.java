@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int ffSize, int maxLength,
                           Truncation truncation, HeadType head, int ways, Activation activation,
                           DataType dtype, boolean memoryRead, double layerNormEps, double gateInit, Base base, int baseDim,
-                          MemoryConfig memory) {
+                          MemoryConfig memory, Ridge ridge, boolean pooledLinear) {
 
     /** The frozen pretrained base under the adapter ({@code none}: the model learns its own token embedding table). */
     public enum Base { NONE, MINILM_L6, ONNX;
@@ -31,6 +31,25 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
 
     /** Classification head type. */
     public enum HeadType { ZERO, PROTOTYPE }
+
+    /**
+     * The prototype head's closed-form ridge fit ({@code model.head-fit = ridge}; null: class means).
+     * Each scored row is predicted by a ridge regression onto the one-hot labels fitted on the episode's
+     * prototype rows (without the row itself, as for the class means) over the kernel
+     * K = (1 - lexicalWeight) cos(z_i, z_j) + lexicalWeight tfidf_i . tfidf_j: the logits are
+     * exp(head.scale) K_iS (K_SS + l2 I)^-1 Y_S (R2-D2, Bertinetto et al. 2019, in its Gram form).
+     *
+     * @param l2            the ridge penalty ({@code model.ridge-l2}, &gt; 0)
+     * @param lexicalWeight the TF-IDF share of the kernel in [0, 1] ({@code model.ridge-lexical-weight})
+     * @param lexicalGain   the gain the lexical matrix is fed with ({@code model.lexical-gain}); the kernel divides it out
+     */
+    public record Ridge(double l2, double lexicalWeight, double lexicalGain) {
+        public Ridge {
+            Checks.check(l2 > 0 && Double.isFinite(l2), "model.ridge-l2 must be a positive number, got %s", l2);
+            Checks.check(lexicalWeight >= 0 && lexicalWeight <= 1, "model.ridge-lexical-weight must be in [0, 1], got %s", lexicalWeight);
+            Checks.check(lexicalGain > 0 && Double.isFinite(lexicalGain), "model.lexical-gain must be a positive number, got %s", lexicalGain);
+        }
+    }
 
     /** Feed-forward activation. */
     public enum Activation { RELU, GELU }
@@ -53,6 +72,10 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
         Checks.notNull("model.base", base);
         Checks.positive("model.base-dim", baseDim);
         Checks.check(memory == null || head == HeadType.PROTOTYPE, "model.memory = true needs model.head = prototype (the memory channel scores the episode's support rows), got %s", head);
+        Checks.check(ridge == null || head == HeadType.PROTOTYPE, "model.head-fit = ridge needs model.head = prototype (the ridge fit replaces the class means), got %s", head);
+        Checks.check(ridge == null || memory == null, "model.head-fit = ridge does not combine with model.memory = true yet; set one of them off");
+        Checks.check(!pooledLinear || base != Base.NONE, "model.pooled-linear = true needs a base (model.base != none): it maps the base's pooled embedding");
+        Checks.check(ridge == null || base != Base.NONE, "model.head-fit = ridge needs a base (model.base != none): the kernel is the cosine of the embeddings the base adapter scores");
     }
 
     /** Whether the external memory channel is on ({@code model.memory}); its settings are {@link #memory()}. */
@@ -62,7 +85,7 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
 
     /** A copy with the external memory channel on ({@code m}) or off (null). */
     public ModelConfig withMemory(MemoryConfig m) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, m);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, m, ridge, pooledLinear);
     }
 
     /** Whether the model reads a pretrained base's token states ({@code model.base != none}). */
@@ -92,7 +115,38 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
                 parse(Truncation.class, m, "truncation"), parse(HeadType.class, m, "head"), m.getInt("ways"),
                 parse(Activation.class, m, "activation"), dtype(m), m.getBoolean("memory-read"),
                 m.getDouble("layer-norm-eps"), m.getDouble("gate-init"), parse(Base.class, m, "base"), m.getInt("base-dim"),
-                m.getBoolean("memory") ? MemoryConfig.from(c) : null);
+                m.getBoolean("memory") ? MemoryConfig.from(c) : null, ridge(m), m.getBoolean("pooled-linear"));
+    }
+
+    private static Ridge ridge(Config m) {
+        String fit = m.getString("head-fit").trim().toLowerCase(Locale.ROOT);
+        return switch (fit) {
+            case "mean" -> null;
+            case "ridge" -> {
+                try {
+                    yield new Ridge(m.getDouble("ridge-l2"), m.getDouble("ridge-lexical-weight"), m.getDouble("lexical-gain"));
+                } catch (IllegalArgumentException e) {
+                    throw new com.typesafe.config.ConfigException.BadValue(m.origin(), "model.ridge-l2", e.getMessage());
+                }
+            }
+            default -> throw new com.typesafe.config.ConfigException.BadValue(m.getValue("head-fit").origin(), "model.head-fit",
+                    "unknown value '" + fit + "'; expected mean (cosine to class means) or ridge (a ridge regression fitted on the support rows)");
+        };
+    }
+
+    /** Whether the prototype head fits a ridge regression on the support rows ({@code model.head-fit = ridge}); its settings are {@link #ridge()}. */
+    public boolean hasRidge() {
+        return ridge != null;
+    }
+
+    /** A copy with the linear residual map of the base's pooled embedding ({@code output.pooled}) on or off. */
+    public ModelConfig withPooledLinear(boolean on) {
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, on);
+    }
+
+    /** A copy whose prototype head fits a ridge regression ({@code r}) or scores class means (null). */
+    public ModelConfig withRidge(Ridge r) {
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, r, pooledLinear);
     }
 
     /** The defaults of {@code reference.conf}. */
@@ -125,42 +179,42 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
     }
 
     public ModelConfig withDtype(DataType t) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, t, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, t, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     public ModelConfig withHead(HeadType h) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, h, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, h, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     public ModelConfig withActivation(Activation a) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, a, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, a, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     public ModelConfig withMemoryRead(boolean on) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, on, layerNormEps, gateInit, base, baseDim, memory);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, on, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     public ModelConfig withVocabSize(int v) {
-        return new ModelConfig(v, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
+        return new ModelConfig(v, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     public ModelConfig withGateInit(double g) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, g, base, baseDim, memory);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, g, base, baseDim, memory, ridge, pooledLinear);
     }
 
     /** A copy reading base {@code b} with token states {@code dim} wide. */
     public ModelConfig withBase(Base b, int dim) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, b, dim, memory);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, b, dim, memory, ridge, pooledLinear);
     }
 
     /** A copy with a different number of classes. */
     public ModelConfig withWays(int n) {
-        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, n, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
+        return new ModelConfig(vocabSize, dModel, heads, blocks, ffSize, maxLength, truncation, head, n, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     /** A copy with a different shape (vocab, width, heads, blocks, feed-forward width, max length). */
     public ModelConfig withShape(int vocab, int d, int h, int nBlocks, int ff, int maxLen) {
-        return new ModelConfig(vocab, d, h, nBlocks, ff, maxLen, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory);
+        return new ModelConfig(vocab, d, h, nBlocks, ff, maxLen, truncation, head, ways, activation, dtype, memoryRead, layerNormEps, gateInit, base, baseDim, memory, ridge, pooledLinear);
     }
 
     /** The HOCON text of this config under the {@code model} namespace (round-trips through {@link #from}). */
@@ -172,7 +226,9 @@ public record ModelConfig(int vocabSize, int dModel, int heads, int blocks, int 
                 + "\n  ways = " + ways + "\n  activation = " + activation.name().toLowerCase(Locale.ROOT)
                 + "\n  dtype = " + (dtype == DataType.DOUBLE ? "double" : "float") + "\n  memory-read = " + memoryRead
                 + "\n  layer-norm-eps = " + layerNormEps + "\n  gate-init = " + gateInit
-                + "\n  base = \"" + base.key() + "\"\n  base-dim = " + baseDim + "\n  memory = " + hasMemory() + "\n}\n"
+                + "\n  base = \"" + base.key() + "\"\n  base-dim = " + baseDim + "\n  memory = " + hasMemory()
+                + "\n  head-fit = " + (hasRidge() ? "ridge\n  ridge-l2 = " + ridge.l2() + "\n  ridge-lexical-weight = " + ridge.lexicalWeight()
+                        + "\n  lexical-gain = " + ridge.lexicalGain() : "mean") + "\n  pooled-linear = " + pooledLinear + "\n}\n"
                 + (hasMemory() ? memory.toHocon() : "");
     }
 }

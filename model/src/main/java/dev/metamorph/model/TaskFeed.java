@@ -18,9 +18,13 @@ package dev.metamorph.model;
  * <p>{@code lexical[i * ways + c]} is row i's lexical similarity averaged with those weights over
  * class c's prototype rows (prototype head over a base; zero when the batch has no lexical matrix).
  * {@code baseStates} and {@code basePooled} are the batch's own arrays (not copied; read only).
+ * {@code prototypeRows[j]} says whether row j is a prototype (support) row; {@code lexicalRows[i * size + j]}
+ * is the batch's row-to-row lexical matrix as fed (null without one, or without a base and the prototype head),
+ * which the ridge fit's kernel reads ({@link ModelConfig.Ridge}).
  */
 record TaskFeed(int size, int length, int[] ids, double[] keyBias, double[] pool, int[] labels, double[] lossW, double[] proto,
-                double[] memory, float[][] baseStates, double[] basePooled, double[] lexical, double[] store, int storeSize) {
+                double[] memory, float[][] baseStates, double[] basePooled, double[] lexical, boolean[] prototypeRows, double[] lexicalRows,
+                double[] store, int storeSize) {
     static final double MASKED = -1e9;
 
     /** Rejects token batches longer than the model's positions. */
@@ -86,6 +90,9 @@ record TaskFeed(int size, int length, int[] ids, double[] keyBias, double[] pool
         float[][] states = null;
         double[] pooled = null;
         double[] lexical = null;
+        double[] lexicalRows = null;
+        boolean[] prototypeRows = new boolean[b];
+        for (int i = 0; i < b; i++) prototypeRows[i] = batch.isPrototypeRow(i);
         if (c.hasBase()) {
             int e = c.baseDim();
             states = new float[b][];
@@ -98,6 +105,8 @@ record TaskFeed(int size, int length, int[] ids, double[] keyBias, double[] pool
             if (prototypeHead) {
                 lexical = new double[b * n];
                 if (batch.hasLexical()) {
+                    lexicalRows = new double[b * b];
+                    for (int i = 0; i < b; i++) for (int j = 0; j < b; j++) lexicalRows[i * b + j] = batch.lexical(i, j);
                     for (int i = 0; i < b; i++) {
                         for (int k = 0; k < n; k++) {
                             double acc = 0;
@@ -124,6 +133,6 @@ record TaskFeed(int size, int length, int[] ids, double[] keyBias, double[] pool
                 for (int x = 0; x < e; x++) store[j * e + x] = rows[j][x];
             }
         }
-        return new TaskFeed(b, t, ids, keyBias, pool, labels, lossW, proto, memory, states, pooled, lexical, store, storeSize);
+        return new TaskFeed(b, t, ids, keyBias, pool, labels, lossW, proto, memory, states, pooled, lexical, prototypeRows, lexicalRows, store, storeSize);
     }
 }

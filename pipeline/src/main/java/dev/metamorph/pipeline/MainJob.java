@@ -146,7 +146,15 @@ public final class MainJob {
         }
         ModelConfig model = ModelConfig.from(config);
         if (model.hasBase()) dev.metamorph.model.base.BaseConfig.from(config);
-        dev.metamorph.maml.MamlConfig.from(config);
+        dev.metamorph.maml.MamlConfig maml = dev.metamorph.maml.MamlConfig.from(config);
+        if ((model.hasRidge() || model.pooledLinear()) && (maml.algorithm().secondOrder() || maml.backend() == dev.metamorph.maml.Backend.SAMEDIFF
+                || dev.metamorph.maml.ExecutionConfig.from(config).learnerPath() == dev.metamorph.maml.LearnerPath.GRAPH)) {
+            String key = model.hasRidge() ? "model.head-fit" : "model.pooled-linear";
+            throw new com.typesafe.config.ConfigException.BadValue(config.getValue(key).origin(), key,
+                    (model.hasRidge() ? "ridge" : "the pooled linear map") + " has no graph form, so it cannot train with maml.algorithm = " + maml.algorithm().key() + ", maml.backend = " + maml.backend().name().toLowerCase(java.util.Locale.ROOT)
+                            + ", maml.learner-path = " + config.getString("maml.learner-path")
+                            + " (exact second order and the graph path run on SameDiff graphs); use a first-order algorithm (maml.algorithm = fomaml) with maml.backend = auto and maml.learner-path = auto or eager, or model.head-fit = mean and model.pooled-linear = false");
+        }
         if (config.getBoolean("curriculum.enabled")) dev.metamorph.curriculum.CurriculumConfig.from(config);
         dev.metamorph.eval.EvalConfig.from(config);
         PromptsConfig.from(config);
