@@ -5,8 +5,6 @@ import dev.metamorph.eval.LinearProbeClassifier;
 import dev.metamorph.eval.QueryHead;
 import dev.metamorph.model.GatedAttentionLearner;
 import dev.metamorph.model.TokenBatch;
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -33,7 +31,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class FittedHead implements QueryHead<TokenBatch> {
     /** Eigenvalues below this share of the largest are dropped (rank of the Gram matrix). */
-    private static final double RANK_TOL = 1e-10;
 
     private final double lexicalWeight;
     private final double lexicalGain;
@@ -102,35 +99,18 @@ public final class FittedHead implements QueryHead<TokenBatch> {
         return Nd4j.createFromArray(logits).reshape(n, ways);
     }
 
-    /**
-     * Features of every row in an orthonormal basis of the support rows' span: with G_ss = V Lambda V^T
-     * (the support rows' Gram matrix, eigenvalues kept above {@value #RANK_TOL} of the largest), row r
-     * gets G[r, support] V Lambda^(-1/2). For a support row that is V sqrt(Lambda), so F_s F_s^T = G_ss;
-     * for any row it is the projection of its (implicit) feature vector onto the support span, which is
-     * all an L2-penalised linear classifier fitted on the support rows sees of it.
-     */
+    /** Features of every row in the support rows' span ({@link SupportSpan}), from the full Gram matrix. */
     static double[][] features(double[][] gram, int[] support) {
         int m = support.length;
         double[][] gss = new double[m][m];
         for (int a = 0; a < m; a++) for (int b = 0; b < m; b++) gss[a][b] = gram[support[a]][support[b]];
-        EigenDecomposition eig = new EigenDecomposition(new Array2DRowRealMatrix(gss, false));
-        double[] lambda = eig.getRealEigenvalues();
-        double max = 0;
-        for (double l : lambda) max = Math.max(max, l);
-        java.util.List<Integer> kept = new java.util.ArrayList<>();
-        for (int k = 0; k < lambda.length; k++) if (lambda[k] > RANK_TOL * max) kept.add(k);
-        if (kept.isEmpty()) kept.add(0); // all support rows zero: one zero feature
+        SupportSpan span = SupportSpan.of(gss);
         int n = gram.length;
-        double[][] f = new double[n][kept.size()];
-        for (int c = 0; c < kept.size(); c++) {
-            int k = kept.get(c);
-            double inv = lambda[k] > 0 ? 1 / Math.sqrt(lambda[k]) : 0;
-            double[] v = eig.getEigenvector(k).toArray();
-            for (int r = 0; r < n; r++) {
-                double acc = 0;
-                for (int a = 0; a < m; a++) acc += gram[r][support[a]] * v[a];
-                f[r][c] = acc * inv;
-            }
+        double[][] f = new double[n][];
+        double[] row = new double[m];
+        for (int r = 0; r < n; r++) {
+            for (int a = 0; a < m; a++) row[a] = gram[r][support[a]];
+            f[r] = span.coordinates(row);
         }
         return f;
     }

@@ -1,11 +1,8 @@
 package dev.metamorph.pipeline;
 
 import dev.metamorph.eval.LinearProbeClassifier;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
 
 /**
  * {@link FittedHead} for a served adapter: the same logistic regression, over the same features, but
@@ -24,14 +21,12 @@ import org.apache.commons.math3.linear.EigenDecomposition;
 final class SupportFittedHead {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SupportFittedHead.class);
     /** Eigenvalues below this share of the largest are dropped, as in {@link FittedHead}. */
-    private static final double RANK_TOL = 1e-10;
 
     private final double weight;
     private final double gain;
     private final double[][] support;
     private final List<Map<String, Double>> supportTfidf;
-    private final double[][] basis;
-    private final double[] inv;
+    private final SupportSpan span;
     private final LinearProbeClassifier.Fit fit;
 
     /**
@@ -56,26 +51,13 @@ final class SupportFittedHead {
                 gss[j][i] = g;
             }
         }
-        EigenDecomposition eig = new EigenDecomposition(new Array2DRowRealMatrix(gss, false));
-        double[] lambda = eig.getRealEigenvalues();
-        double max = 0;
-        for (double l : lambda) max = Math.max(max, l);
-        List<Integer> kept = new ArrayList<>();
-        for (int k = 0; k < lambda.length; k++) if (lambda[k] > RANK_TOL * max) kept.add(k);
-        if (kept.isEmpty()) kept.add(0); // all support rows zero: one zero feature
-        this.basis = new double[kept.size()][];
-        this.inv = new double[kept.size()];
-        for (int c = 0; c < kept.size(); c++) {
-            int k = kept.get(c);
-            inv[c] = lambda[k] > 0 ? 1 / Math.sqrt(lambda[k]) : 0;
-            basis[c] = eig.getEigenvector(k).toArray();
-        }
+        this.span = SupportSpan.of(gss);
         double[][] sx = new double[m][];
-        for (int s = 0; s < m; s++) sx[s] = features(gss[s]);
+        for (int s = 0; s < m; s++) sx[s] = span.coordinates(gss[s]);
         long t0 = System.nanoTime();
         this.fit = LinearProbeClassifier.fit(sx, labels, classes, head.options());
         LOG.info("fitted head: {} classes, {} support rows, {} features, {} solver steps, largest gradient entry {}, {} s",
-                classes, m, basis.length, fit.iterations(), String.format(java.util.Locale.ROOT, "%.1e", fit.gradientMax()),
+                classes, m, span.dimension(), fit.iterations(), String.format(java.util.Locale.ROOT, "%.1e", fit.gradientMax()),
                 String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
     }
 
@@ -88,7 +70,7 @@ final class SupportFittedHead {
             if (weight > 0) v += weight * (gain * BaseEpisodeEncoder.dot(tfidf, supportTfidf.get(a))) / gain;
             g[a] = v;
         }
-        double[] f = features(g);
+        double[] f = span.coordinates(g);
         double[] out = new double[fit.bias().length];
         for (int c = 0; c < out.length; c++) out[c] = fit.bias()[c] + dot(fit.weights()[c], f);
         return out;
@@ -98,7 +80,7 @@ final class SupportFittedHead {
     long bytes() {
         long n = 0;
         for (double[] r : support) n += r.length;
-        for (double[] r : basis) n += r.length;
+        n += span.values();
         for (double[] r : fit.weights()) n += r.length;
         return 8 * n;
     }
@@ -108,17 +90,6 @@ final class SupportFittedHead {
         double g = (1 - weight) * dot(zi, support[j]);
         if (weight > 0) g += weight * (gain * BaseEpisodeEncoder.dot(supportTfidf.get(i), supportTfidf.get(j))) / gain;
         return g;
-    }
-
-    /** A row's coordinates in the support span's basis, from its Gram row against the support rows. */
-    private double[] features(double[] gramRow) {
-        double[] f = new double[basis.length];
-        for (int c = 0; c < basis.length; c++) {
-            double acc = 0;
-            for (int a = 0; a < gramRow.length; a++) acc += gramRow[a] * basis[c][a];
-            f[c] = acc * inv[c];
-        }
-        return f;
     }
 
     private static double[] normalised(double[] z) {
