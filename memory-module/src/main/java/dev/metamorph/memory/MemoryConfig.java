@@ -12,10 +12,12 @@ import java.util.TreeSet;
  * {@code reference.conf}): the per-domain store's capacity and eviction policy, key and value
  * widths, the top-k of sparse reads (0 = dense), the initial read strength, the usage decay, and
  * the initial weight of the model's memory logits, and whether the model reads the per-domain store
- * ({@code store}) with the initial weight of that read ({@code store-gain}).
+ * ({@code store}) with the initial weight of that read ({@code store-gain}), how many of the store's
+ * slots a row reads ({@code store-top-k}) and that read's initial strength ({@code store-strength}).
  */
 public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, EvictionPolicy eviction,
-                           double strength, double usageDecay, double gain, boolean store, double storeGain) {
+                           double strength, double usageDecay, double gain, boolean store, double storeGain,
+                           int storeTopK, double storeStrength) {
     public MemoryConfig {
         Checks.positive("memory.capacity", capacity);
         Checks.positive("memory.key-size", keySize);
@@ -26,11 +28,13 @@ public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, E
         Checks.inClosedRange("memory.usage-decay", usageDecay, 0.0, 1.0);
         Checks.check(Double.isFinite(gain), "memory.gain must be finite, got %s", gain);
         Checks.check(Double.isFinite(storeGain), "memory.store-gain must be finite, got %s", storeGain);
+        Checks.positive("memory.store-top-k", storeTopK);
+        Checks.positive("memory.store-strength", storeStrength);
     }
 
     /** Without the per-domain store read ({@code memory.store = false}). */
     public MemoryConfig(int capacity, int keySize, int valueSize, int topK, EvictionPolicy eviction, double strength, double usageDecay, double gain) {
-        this(capacity, keySize, valueSize, topK, eviction, strength, usageDecay, gain, false, 0.0);
+        this(capacity, keySize, valueSize, topK, eviction, strength, usageDecay, gain, false, 0.0, 10, 10.0);
     }
 
     /** Reads and validates the {@code memory} namespace of a composed config; an unknown key is an error naming it. */
@@ -51,7 +55,8 @@ public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, E
             throw new ConfigException.BadValue(m.getValue("eviction").origin(), "memory.eviction", e.getMessage());
         }
         return new MemoryConfig(m.getInt("capacity"), m.getInt("key-size"), m.getInt("value-size"), m.getInt("top-k"), policy,
-                m.getDouble("strength"), m.getDouble("usage-decay"), m.getDouble("gain"), m.getBoolean("store"), m.getDouble("store-gain"));
+                m.getDouble("strength"), m.getDouble("usage-decay"), m.getDouble("gain"), m.getBoolean("store"), m.getDouble("store-gain"),
+                m.getInt("store-top-k"), m.getDouble("store-strength"));
     }
 
     /** The defaults of {@code reference.conf}. */
@@ -63,23 +68,29 @@ public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, E
     public String toHocon() {
         return "memory {\n  capacity = " + capacity + "\n  key-size = " + keySize + "\n  value-size = " + valueSize
                 + "\n  top-k = " + topK + "\n  eviction = " + eviction.key() + "\n  strength = " + strength
-                + "\n  usage-decay = " + usageDecay + "\n  gain = " + gain + "\n  store = " + store + "\n  store-gain = " + storeGain + "\n}\n";
+                + "\n  usage-decay = " + usageDecay + "\n  gain = " + gain + "\n  store = " + store + "\n  store-gain = " + storeGain
+                + "\n  store-top-k = " + storeTopK + "\n  store-strength = " + storeStrength + "\n}\n";
     }
 
     public MemoryConfig withCapacity(int n) {
-        return new MemoryConfig(n, keySize, valueSize, topK, eviction, strength, usageDecay, gain, store, storeGain);
+        return new MemoryConfig(n, keySize, valueSize, topK, eviction, strength, usageDecay, gain, store, storeGain, storeTopK, storeStrength);
     }
 
     public MemoryConfig withTopK(int k) {
-        return new MemoryConfig(capacity, keySize, valueSize, k, eviction, strength, usageDecay, gain, store, storeGain);
+        return new MemoryConfig(capacity, keySize, valueSize, k, eviction, strength, usageDecay, gain, store, storeGain, storeTopK, storeStrength);
     }
 
     /** A copy with the per-domain store read on or off, its gain starting at {@code startGain}. */
     public MemoryConfig withStore(boolean on, double startGain) {
-        return new MemoryConfig(capacity, keySize, valueSize, topK, eviction, strength, usageDecay, gain, on, startGain);
+        return new MemoryConfig(capacity, keySize, valueSize, topK, eviction, strength, usageDecay, gain, on, startGain, storeTopK, storeStrength);
+    }
+
+    /** A copy whose store reads take the {@code k} most similar slots, with initial strength {@code strength}. */
+    public MemoryConfig withStoreRead(int k, double strength) {
+        return new MemoryConfig(capacity, keySize, valueSize, topK, eviction, this.strength, usageDecay, gain, store, storeGain, k, strength);
     }
 
     public MemoryConfig withEviction(EvictionPolicy p) {
-        return new MemoryConfig(capacity, keySize, valueSize, topK, p, strength, usageDecay, gain, store, storeGain);
+        return new MemoryConfig(capacity, keySize, valueSize, topK, p, strength, usageDecay, gain, store, storeGain, storeTopK, storeStrength);
     }
 }

@@ -117,7 +117,7 @@ final class EagerEncoder {
     /**
      * The rows the head scores, [B * width] row-major, at {@code theta}: forward pass only, no head
      * (with a base: the base pooled embedding plus the adapter's pooled state through {@code output.w});
-     * with {@code memory.store} and a store view in the batch, minus the store read ({@link EagerHead#refined}).
+     * with {@code memory.store} and a store view in the batch, plus the store read ({@link EagerHead#refined}).
      */
     double[] embeddings(INDArray theta, TaskFeed f) {
         return head.refined(theta, f, forward(theta, f).emb);

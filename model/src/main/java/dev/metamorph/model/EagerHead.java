@@ -33,7 +33,7 @@ final class EagerHead {
     /** Loss, logits [B * ways], and with a backward pass dLoss/dz [B * width] and the head's group gradients. */
     record Result(double loss, double[] logits, double[] dz, Map<String, double[]> gradients) {}
 
-    /** The rows the head scores: z, or with a store view z minus the store read ({@link EagerMemory#refine}). */
+    /** The rows the head scores: z, or with a store view z plus the store read ({@link EagerMemory#refine}). */
     double[] refined(INDArray theta, TaskFeed f, double[] z) {
         return memory != null && memory.readsStore(f) ? memory.refine(theta, f, z).refined() : z;
     }

@@ -4,7 +4,6 @@ import dev.metamorph.memory.ContentRead;
 import dev.metamorph.memory.MemoryConfig;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The external memory channel of the eager pass ({@code model.memory}). The episode's support rows
@@ -19,7 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * same channel (dense reads only) with {@link dev.metamorph.memory.MemoryReadOps} in {@link GatedAttentionGraph}.
  *
  * <p>With {@code memory.store} every row also reads the batch's view of the per-domain store
- * ({@link #refine}) before the head scores it (eager path only).
+ * ({@link #refine}: z + g m, the read by z's own cosine over the stored embeddings) before the head
+ * scores it (eager path only).
  */
 final class EagerMemory {
     static final String QUERY_W = "memory.query.w";
@@ -27,6 +27,7 @@ final class EagerMemory {
     static final String STRENGTH = "memory.strength";
     static final String GAIN = "memory.gain";
     static final String STORE_GAIN = "memory.store.gain";
+    static final String STORE_STRENGTH = "memory.store.strength";
 
     private final ThetaGroups groups;
     private final int e, n, kd, vd;
@@ -41,7 +42,7 @@ final class EagerMemory {
         this.kd = m.keySize();
         this.vd = m.valueSize();
         this.read = new ContentRead(kd, vd, m.topK());
-        this.storeRead = m.store() ? new ContentRead(kd, e, m.topK()) : null;
+        this.storeRead = m.store() ? new ContentRead(e, e, m.storeTopK()) : null;
     }
 
     /** Whether this pass reads the feed's store view. */
@@ -49,87 +50,62 @@ final class EagerMemory {
         return storeRead != null && f.store() != null;
     }
 
-    /** What the store read keeps for its backward pass; {@code refined} is z - g m [B * width]. */
-    record StorePass(double[] refined, double[] queries, double[] keys, ContentRead.Result[] reads, double gain, double[] proj) {}
+    /** What the store read keeps for its backward pass; {@code refined} is z + g m [B * width]. */
+    record StorePass(double[] refined, ContentRead.Result[] reads, double gain, double beta) {}
 
     /**
-     * The per-domain store read ({@code memory.store}): every row queries the store view with
-     * q_i = z_i P (keys s_j P, values s_j, the stored embeddings; strength exp({@code memory.strength});
-     * top-k when {@code memory.top-k > 0}) and its embedding becomes z_i - g m_i (g =
-     * {@code memory.store.gain}, m_i the read): a local centring against the domain's stored
-     * neighbours. An empty view reads zero. {@code z} [B * width] is not changed.
+     * The per-domain store read ({@code memory.store}): every row's embedding z_i queries the store
+     * view (keys = values = the stored embeddings s_j, in the same space as z; cosine, strength
+     * exp({@code memory.store.strength}), the {@code memory.store-top-k} most similar slots) and
+     * becomes z_i + g m_i (g = {@code memory.store.gain}, m_i the read): it moves towards the
+     * domain's stored texts that resemble it. An empty view reads zero. {@code z} [B * width] is not
+     * changed.
      */
     StorePass refine(INDArray theta, TaskFeed f, double[] z) {
         int b = f.size(), s = f.storeSize();
-        double[] proj = groups.values(theta, QUERY_W);
-        double beta = Math.exp(groups.values(theta, STRENGTH)[0]);
+        double beta = Math.exp(groups.values(theta, STORE_STRENGTH)[0]);
         double gain = groups.values(theta, STORE_GAIN)[0];
-        double[] queries = project(z, b, proj), keys = project(f.store(), s, proj);
+        double[] store = f.store();
         double[] out = z.clone();
         ContentRead.Result[] reads = new ContentRead.Result[b];
         for (int i = 0; i < b; i++) {
-            reads[i] = storeRead.forward(queries, i * kd, keys, f.store(), s, -1, beta);
+            reads[i] = storeRead.forward(z, i * e, store, store, s, -1, beta);
             double[] m = reads[i].read();
-            for (int x = 0; x < e; x++) out[i * e + x] -= gain * m[x];
+            for (int x = 0; x < e; x++) out[i * e + x] += gain * m[x];
         }
-        return new StorePass(out, queries, keys, reads, gain, proj);
+        return new StorePass(out, reads, gain, beta);
     }
 
     /**
      * Backward of {@link #refine} for dLoss/d(refined) {@code dRefined} [B * width]: returns dLoss/dz
-     * and adds the store read's share to the gradients of {@code memory.query.w} and
-     * {@code memory.strength} in {@code grads} and puts {@code memory.store.gain}'s.
+     * (through the identity and the read's query) and puts the gradients of
+     * {@code memory.store.gain} and {@code memory.store.strength} into {@code grads}. The stored
+     * embeddings are data, not parameters.
      */
     double[] refineBackward(StorePass p, TaskFeed f, double[] z, double[] dRefined, Map<String, double[]> grads) {
         int b = f.size(), s = f.storeSize();
         double[] dz = dRefined.clone();
-        double[] dQ = new double[b * kd], dKeys = new double[s * kd];
         double gGain = 0, gBeta = 0;
+        double[] store = f.store();
         for (int i = 0; i < b; i++) {
             double[] m = p.reads[i].read();
             double[] dm = new double[e];
             boolean any = false;
             for (int x = 0; x < e; x++) {
                 double d = dRefined[i * e + x];
-                gGain -= d * m[x];
-                dm[x] = -p.gain * d;
+                gGain += d * m[x];
+                dm[x] = p.gain * d;
                 any |= dm[x] != 0;
             }
             if (!any || p.reads[i].slots().length == 0) continue;
-            ContentRead.Gradient g = storeRead.backward(p.reads[i], p.queries, i * kd, p.keys, f.store(), dm, dKeys, null); // the stored embeddings are data, not parameters
+            ContentRead.Gradient g = storeRead.backward(p.reads[i], z, i * e, store, store, dm, null, null);
             gBeta += g.strength();
-            System.arraycopy(g.query(), 0, dQ, i * kd, kd);
+            double[] dq = g.query();
+            for (int x = 0; x < e; x++) dz[i * e + x] += dq[x];
         }
-        double[] gProj = new double[e * kd];
-        addOuter(z, b, dQ, gProj);
-        addOuter(f.store(), s, dKeys, gProj);
-        for (int i = 0; i < b; i++) {
-            for (int x = 0; x < e; x++) {
-                double acc = 0;
-                for (int y = 0; y < kd; y++) acc += p.proj[x * kd + y] * dQ[i * kd + y];
-                dz[i * e + x] += acc;
-            }
-        }
-        grads.merge(QUERY_W, gProj, EagerMemory::sum);
-        double beta = p.reads.length == 0 ? 0 : p.reads[0].strength();
-        grads.merge(STRENGTH, new double[] {gBeta * beta}, EagerMemory::sum);
+        grads.put(STORE_STRENGTH, new double[] {gBeta * p.beta});
         grads.put(STORE_GAIN, new double[] {gGain});
         return dz;
-    }
-
-    /** rows [n * width] times P [width, kd] -> [n * kd] (a double gemm: the store has up to memory.capacity rows). */
-    private double[] project(double[] rows, int n, double[] proj) {
-        if (n == 0) return new double[0];
-        INDArray r = Nd4j.createFromArray(rows).reshape('c', n, e), p = Nd4j.createFromArray(proj).reshape('c', e, kd);
-        return r.mmul(p).data().asDouble();
-    }
-
-    /** gProj [width, kd] += rows^T [width, n] d [n, kd] (a double gemm). */
-    private void addOuter(double[] rows, int n, double[] d, double[] gProj) {
-        if (n == 0) return;
-        INDArray r = Nd4j.createFromArray(rows).reshape('c', n, e), dd = Nd4j.createFromArray(d).reshape('c', n, kd);
-        double[] g = r.transpose().mmul(dd).data().asDouble();
-        for (int i = 0; i < gProj.length; i++) gProj[i] += g[i];
     }
 
     private static double[] sum(double[] a, double[] b) {

@@ -16,7 +16,7 @@ import dev.metamorph.core.learn.ParamLayout;
  * the last group down. With {@code model.memory} the memory channel's groups follow the head:
  * {@code memory.query.w} [width, key-size], {@code memory.label} [ways, value-size],
  * {@code memory.strength} [1] (log of the read strength), {@code memory.gain} [1] and, with
- * {@code memory.store}, {@code memory.store.gain} [1] (see {@link EagerMemory}).
+ * {@code memory.store}, {@code memory.store.gain} [1] and {@code memory.store.strength} [1] (see {@link EagerMemory}).
  */
 public final class EncoderLayout {
     /** Name of the token embedding group (kept outside the graph, see {@link GatedAttentionLearner}); only without a base. */
@@ -68,7 +68,7 @@ public final class EncoderLayout {
         if (c.hasMemory()) {
             b.add(EagerMemory.QUERY_W, c.embeddingWidth(), c.memory().keySize()).add(EagerMemory.LABEL, c.ways(), c.memory().valueSize());
             b.add(EagerMemory.STRENGTH, 1).add(EagerMemory.GAIN, 1);
-            if (c.memory().store()) b.add(EagerMemory.STORE_GAIN, 1);
+            if (c.memory().store()) b.add(EagerMemory.STORE_GAIN, 1).add(EagerMemory.STORE_STRENGTH, 1);
         }
         return b.build();
     }

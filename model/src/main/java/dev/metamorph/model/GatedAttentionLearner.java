@@ -133,6 +133,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             case EagerMemory.STRENGTH -> theta[off] = Math.log(config.memory().strength());
             case EagerMemory.GAIN -> theta[off] = config.memory().gain();
             case EagerMemory.STORE_GAIN -> theta[off] = config.memory().storeGain();
+            case EagerMemory.STORE_STRENGTH -> theta[off] = Math.log(config.memory().storeStrength());
             default -> throw new IllegalStateException("Unknown memory group " + g.name());
         }
     }

@@ -14,15 +14,17 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The per-domain store read of the memory channel ({@code memory.store}): finite differences in
- * double over every parameter, dense and top-k; an empty store view reads zero (the same loss as no
+ * The per-domain store read of the memory channel ({@code memory.store}, z + g read): finite
+ * differences in double over every parameter, over every slot and top-k; a row whose copy is stored
+ * reads it with the largest weight; an empty store view reads zero (the same loss as no
  * view); the embeddings the fitted head and the served classifier use include the read; a store
  * view fed to a model that does not read one is refused, and so is the graph path.
  */
 class MemoryStoreReadTest {
-    private static ModelConfig config(int topK) {
+    /** The store read over the {@code storeTopK} most similar slots (>= the view's slots: every slot). */
+    private static ModelConfig config(int storeTopK) {
         return BaseAdapterTest.config(ModelConfig.HeadType.PROTOTYPE).withDtype(DataType.DOUBLE)
-                .withMemory(new MemoryConfig(64, 4, 3, topK, EvictionPolicy.LEAST_USED, 4.0, 0.95, 1.5).withStore(true, 0.7));
+                .withMemory(new MemoryConfig(64, 4, 3, 0, EvictionPolicy.LEAST_USED, 4.0, 0.95, 1.5).withStore(true, 0.7).withStoreRead(storeTopK, 3.0));
     }
 
     private static float[][] store(SeededRandom rng, int slots, int width) {
@@ -45,11 +47,12 @@ class MemoryStoreReadTest {
         INDArray fd = GradientCheckTest.finiteDifferences(learner, theta, List.of(batch), 0);
         GradientCheckTest.assertMaxRelative(lg.gradient(), fd, learner, what);
         assertTrue(learner.layout().view(lg.gradient(), EagerMemory.STORE_GAIN).amaxNumber().doubleValue() > 1e-8, what + ": the store gain received no gradient");
+        assertTrue(learner.layout().view(lg.gradient(), EagerMemory.STORE_STRENGTH).amaxNumber().doubleValue() > 1e-8, what + ": the store strength received no gradient");
     }
 
     @Test
     void denseStoreReadEveryParameterMatchesFiniteDifferences() {
-        check(config(0), episode(config(0), 3, 7), "store dense");
+        check(config(10), episode(config(10), 3, 7), "store, every slot");
     }
 
     @Test
@@ -59,12 +62,13 @@ class MemoryStoreReadTest {
 
     @Test
     void theStoreGainStartsWhereTheConfigSaysAndFollowsTheChannelsGroups() {
-        ModelConfig cfg = config(0);
+        ModelConfig cfg = config(10);
         GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
         var names = learner.layout().names();
-        assertEquals(EagerMemory.STORE_GAIN, names.get(names.size() - 1));
+        assertEquals(List.of(EagerMemory.STORE_GAIN, EagerMemory.STORE_STRENGTH), names.subList(names.size() - 2, names.size()));
         INDArray theta = learner.initialParameters(new SeededRandom(1));
         assertEquals(0.7, learner.layout().view(theta, EagerMemory.STORE_GAIN).getDouble(0), 0.0);
+        assertEquals(Math.log(3.0), learner.layout().view(theta, EagerMemory.STORE_STRENGTH).getDouble(0), 1e-15);
         ModelConfig off = BaseAdapterTest.config(ModelConfig.HeadType.PROTOTYPE).withDtype(DataType.DOUBLE)
                 .withMemory(new MemoryConfig(64, 4, 3, 0, EvictionPolicy.LEAST_USED, 4.0, 0.95, 1.5));
         assertTrue(EncoderLayout.of(off).names().stream().noneMatch(EagerMemory.STORE_GAIN::equals));
@@ -73,7 +77,7 @@ class MemoryStoreReadTest {
 
     @Test
     void anEmptyStoreViewReadsZero() {
-        ModelConfig cfg = config(0);
+        ModelConfig cfg = config(10);
         GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
         INDArray theta = TinyModels.randomTheta(learner, 5).reshape(1, learner.layout().size());
         LossAndGradient none = learner.lossAndGradient(theta, episode(cfg, 6, -1));
@@ -86,7 +90,7 @@ class MemoryStoreReadTest {
 
     @Test
     void theEmbeddingsIncludeTheStoreRead() {
-        ModelConfig cfg = config(0);
+        ModelConfig cfg = config(10);
         GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
         INDArray theta = TinyModels.randomTheta(learner, 7).reshape(1, learner.layout().size());
         TokenBatch plain = episode(cfg, 8, -1);
@@ -108,10 +112,31 @@ class MemoryStoreReadTest {
         INDArray theta = TinyModels.randomTheta(learner, 2).reshape(1, learner.layout().size());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> learner.lossAndGradient(theta, episode(off, 3, 2)));
         assertTrue(e.getMessage().contains("memory.store = true"), e.getMessage());
-        ModelConfig on = config(0);
+        ModelConfig on = config(10);
         GatedAttentionLearner g = new GatedAttentionLearner(on);
         INDArray t = TinyModels.randomTheta(g, 2).reshape(1, g.layout().size());
         UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class, () -> g.graphLossAndGradient(t, List.of(episode(on, 3, 2))));
         assertTrue(u.getMessage().contains("memory.store"), u.getMessage());
+    }
+
+    @Test
+    void aRowReadsItsStoredCopyWithTheLargestWeightAndMovesTowardsIt() {
+        ModelConfig cfg = config(2);
+        GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+        INDArray theta = learner.initialParameters(new SeededRandom(12));
+        TokenBatch plain = episode(cfg, 13, -1);
+        double[][] z = learner.embeddings(theta, plain);
+        float[][] rows = store(new SeededRandom(14), 6, cfg.embeddingWidth());
+        for (int x = 0; x < rows[3].length; x++) rows[3][x] = (float) (2.0 * z[0][x]); // row 0's direction, another length
+        double[][] with = learner.embeddings(theta, plain.withStore(rows));
+        // z + g m with m mostly row 0's own direction: the cosine to z stays near 1 and the length grows
+        double dot = 0, a = 0, b = 0;
+        for (int x = 0; x < z[0].length; x++) {
+            dot += z[0][x] * with[0][x];
+            a += z[0][x] * z[0][x];
+            b += with[0][x] * with[0][x];
+        }
+        assertTrue(dot / Math.sqrt(a * b) > 0.9, "cosine " + dot / Math.sqrt(a * b));
+        assertTrue(b > a, "the read did not add the stored copy");
     }
 }

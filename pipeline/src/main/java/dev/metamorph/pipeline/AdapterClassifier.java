@@ -148,8 +148,9 @@ public final class AdapterClassifier {
 
     /**
      * As above, with the domain's persistent memory store ({@code memory.store}; null for none): every
-     * record the classifier embeds (support and asked) reads the store's slots whose label is not one
-     * of {@code labels}, as an evaluation episode reads the slots of classes other than its own.
+     * record the classifier embeds (support and asked) reads its top-k of all the store's texts (an
+     * evaluation episode reads its top-k among its rows' nearest texts by the base's embedding, which
+     * at the adapter's start are the same slots).
      */
     public AdapterClassifier(ModelConfig config, INDArray theta, List<String> labels, Function<Record, String> prompts, Featurizer featurizer,
                              Lexical lexical, QueryHeadConfig head, List<Record> support, dev.metamorph.memory.MemoryState store) {
@@ -157,7 +158,7 @@ public final class AdapterClassifier {
         if (store != null && store.valueSize() != config.embeddingWidth()) {
             throw new IllegalArgumentException("The memory store holds " + store.valueSize() + "-wide embeddings but the model's are " + config.embeddingWidth() + " wide");
         }
-        this.storeView = store == null ? null : DomainMemories.view(store, labels);
+        this.storeView = store == null ? null : DomainMemories.values(store);
         if (config.head() != ModelConfig.HeadType.PROTOTYPE) throw new IllegalArgumentException("A served adapter needs model.head = prototype (its classes are the support set's labels), got " + config.head());
         if (config.memoryRead()) throw new IllegalArgumentException("model.memory-read = true: serving does not feed memory read vectors yet");
         if (lexical != null && !config.hasBase()) throw new IllegalArgumentException("The lexical channel needs a base (model.base != none)");

@@ -65,8 +65,7 @@ public final class CurriculumStage {
         SeededRandom reportRng = run.seeds().child("curriculum.report." + target);
         List<TokenBatch> targetReport = new ArrayList<>();
         for (int i = 0; i < reportEpisodes; i++) targetReport.add(encoder.task(targetVal.sample(reportRng)).query());
-        // training batches (meta-train classes) write into the per-domain memory stores; validation and report batches only read
-        CurriculumData<TokenBatch> cd = new CurriculumData<>(rng -> encoder.trainingTask(base.sample(rng)).query(), rng -> encoder.trainingTask(targetTrain.sample(rng)).query(),
+        CurriculumData<TokenBatch> cd = new CurriculumData<>(rng -> encoder.task(base.sample(rng)).query(), rng -> encoder.task(targetTrain.sample(rng)).query(),
                 targetValidation, baseValidation, targetReport);
         CurriculumConfig config = CurriculumConfig.from(run.config());
         CurriculumEngine<TokenBatch> engine = new CurriculumEngine<>(learner, config);
@@ -96,7 +95,6 @@ public final class CurriculumStage {
         }
         Path file = run.dir().resolve("model").resolve("adapted-" + target + ".zip");
         ModelArchive.save(file, learner.config(), tokenizer, r.theta());
-        if (encoder instanceof MemoryEpisodeEncoder m) m.memories().save(run.dir().resolve(DomainMemories.FOLDER));
         return new Result(r.theta(), r, file);
     }
 

@@ -17,15 +17,6 @@ public interface EpisodeEncoder {
     /** Support and query batches of an episode. */
     TaskData<TokenBatch> task(Episode<Record> e);
 
-    /**
-     * A training episode (meta-training or the curriculum, meta-train classes only): the same
-     * batches as {@link #task}; an encoder with a persistent memory store ({@link MemoryEpisodeEncoder})
-     * also writes the episode's labelled rows into it.
-     */
-    default TaskData<TokenBatch> trainingTask(Episode<Record> e) {
-        return task(e);
-    }
-
     /** Support and query rows in one batch, each example once (Reptile and joint training adapt on both). */
     static TokenBatch join(TokenBatch a, TokenBatch b) {
         return TokenBatch.joinLossRows(a, b);

@@ -41,6 +41,7 @@ import java.util.Map;
  * {@code report/results.json} and {@code report/summary.md}. Not thread-safe; one per job.
  */
 public final class EvaluationStage {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EvaluationStage.class);
     /** A parameter vector to evaluate, under the name its report row carries. */
     public record Candidate(String name, org.nd4j.linalg.api.ndarray.INDArray theta) {}
 
@@ -104,6 +105,12 @@ public final class EvaluationStage {
         for (String target : data.targetDomains()) {
             DomainClasses classes = store.classes(target, data);
             ClassSplit split = ClassSplit.fromKey(eval.split());
+            if (encoder instanceof MemoryEpisodeEncoder mem) {
+                // the target's store gets the domain's other texts (unlabeled): what its episodes and its exported adapter read
+                for (ClassSplit s : ClassSplit.values()) for (List<Record> rs : classes.classesOf(s).values()) mem.writeCorpus(rs);
+                mem.memories().save(run.dir().resolve(DomainMemories.FOLDER));
+                LOG.info("memory store of {}: {} texts", target, mem.memories().used().get(target));
+            }
             List<String> corpus = store.records(target).stream().map(Record::text).toList();
             TfidfPrototypeClassifier tfidf = new TfidfPrototypeClassifier(corpus);
             Map<String, float[]> pooled = null;

@@ -4,14 +4,16 @@ import dev.metamorph.core.data.Episode;
 import dev.metamorph.core.data.Record;
 import dev.metamorph.core.learn.TaskData;
 import dev.metamorph.model.TokenBatch;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * Episodes over a base that also carry a view of their domain's persistent memory store
- * ({@code memory.store}, see {@link DomainMemories}): every episode's support and query batches get
- * the domain's stored embeddings minus those of the episode's own classes. Only
- * {@link #trainingTask} writes (the episode's support and query records, all labelled, all of
- * meta-train classes): meta-training and the curriculum call it; validation, report and evaluation
- * episodes are encoded with {@link #task}, which only reads. Thread-safe.
+ * ({@code memory.store}, see {@link DomainMemories}): the support and query batches get the stored
+ * embeddings nearest to the episode's rows, never the episode's own texts. The stores hold unlabeled
+ * texts that the stages write with {@link #writeCorpus}; encoding an episode (for training or not)
+ * writes nothing. Thread-safe.
  */
 public final class MemoryEpisodeEncoder implements EpisodeEncoder {
     private final BaseEpisodeEncoder base;
@@ -26,11 +28,20 @@ public final class MemoryEpisodeEncoder implements EpisodeEncoder {
         return memories;
     }
 
+    /** Writes the records' embeddings (as fed to the model) into their domains' stores, without labels. */
+    public void writeCorpus(Collection<Record> records) {
+        memories.writeCorpus(records, base::fedPooled);
+    }
+
     @Override
     public TaskData<TokenBatch> task(Episode<Record> e) {
         TaskData<TokenBatch> t = base.task(e);
+        List<Record> own = new ArrayList<>();
+        for (Episode.Labeled<Record> r : e.support()) own.add(r.example());
+        for (Episode.Labeled<Record> r : e.query()) own.add(r.example());
+        List<float[]> rows = own.stream().map(base::fedPooled).toList();
         // the records' domain: an episode's own name also carries its split ("wordnet/meta-train")
-        float[][] view = memories.view(domainOf(e), e.classes());
+        float[][] view = memories.view(domainOf(e), rows, own);
         return new TaskData<>(t.domain(), t.support().withStore(view), t.query().withStore(view));
     }
 
@@ -39,13 +50,5 @@ public final class MemoryEpisodeEncoder implements EpisodeEncoder {
         String d = e.support().isEmpty() ? e.query().get(0).example().domain() : e.support().get(0).example().domain();
         for (Episode.Labeled<Record> r : e.support()) if (!r.example().domain().equals(d)) throw new IllegalArgumentException("Episode " + e.domain() + " mixes the domains " + d + " and " + r.example().domain());
         return d;
-    }
-
-    @Override
-    public TaskData<TokenBatch> trainingTask(Episode<Record> e) {
-        TaskData<TokenBatch> t = task(e);
-        for (Episode.Labeled<Record> r : e.support()) memories.write(r.example(), base.fedPooled(r.example()));
-        for (Episode.Labeled<Record> r : e.query()) memories.write(r.example(), base.fedPooled(r.example()));
-        return t;
     }
 }

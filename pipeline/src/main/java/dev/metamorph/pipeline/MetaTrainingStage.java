@@ -7,6 +7,7 @@ import dev.metamorph.core.data.TaskSampler;
 import dev.metamorph.core.learn.TaskData;
 import dev.metamorph.core.run.RunContext;
 import dev.metamorph.datasets.ClassSplit;
+import dev.metamorph.datasets.DomainClasses;
 import dev.metamorph.datasets.DatasetConfig;
 import dev.metamorph.datasets.DomainStore;
 import dev.metamorph.datasets.MixedEpisodeSampler;
@@ -112,7 +113,18 @@ public final class MetaTrainingStage {
                 throw new JobInputException("The base's states are " + baseRows.hidden() + " wide but model.base-dim = " + modelCfg.baseDim() + "; set model.base-dim=" + baseRows.hidden());
             }
             encoder = baseEncoder(run, store, data, baseRows, modelCfg);
-            if (modelCfg.hasMemory() && modelCfg.memory().store()) encoder = new MemoryEpisodeEncoder((BaseEpisodeEncoder) encoder, new DomainMemories(modelCfg.memory(), modelCfg.embeddingWidth()));
+            if (modelCfg.hasMemory() && modelCfg.memory().store()) {
+                // the stores hold every domain's texts of the classes training may see (meta-train and meta-val), unlabeled
+                MemoryEpisodeEncoder mem = new MemoryEpisodeEncoder((BaseEpisodeEncoder) encoder, new DomainMemories(modelCfg.memory(), modelCfg.embeddingWidth()));
+                for (String d : data.domains()) {
+                    DomainClasses classes = store.classes(d, data);
+                    for (ClassSplit split : List.of(ClassSplit.META_TRAIN, ClassSplit.META_VAL)) {
+                        for (List<Record> rs : classes.classesOf(split).values()) mem.writeCorpus(rs);
+                    }
+                }
+                LOG.info("memory stores of the meta-train and meta-val texts (slots per domain): {}", mem.memories().used());
+                encoder = mem;
+            }
         } else {
             if (modelCfg.hasMemory() && modelCfg.memory().store()) {
                 throw new JobInputException("memory.store = true needs a base (model.base != none): the store holds the base's pooled embeddings; set memory.store=false or pick a base");
@@ -133,8 +145,7 @@ public final class MetaTrainingStage {
         MixedEpisodeSampler train = store.sourceSampler(data, ClassSplit.META_TRAIN, ways, shots, queries);
         MixedEpisodeSampler val = store.sourceSampler(data, ClassSplit.META_VAL, ways, shots, queries);
         EpisodeEncoder episodes = encoder;
-        // training episodes (meta-train classes) write into the per-domain memory stores; validation episodes only read
-        TaskSampler<TaskData<TokenBatch>> tasks = rng -> episodes.trainingTask(train.sample(rng));
+        TaskSampler<TaskData<TokenBatch>> tasks = rng -> episodes.task(train.sample(rng));
         SeededRandom valRng = run.seeds().child("maml.meta-val");
         List<TaskData<TokenBatch>> valTasks = new ArrayList<>();
         for (int i = 0; i < maml.valTasks(); i++) valTasks.add(encoder.task(val.sample(valRng)));
@@ -182,7 +193,6 @@ public final class MetaTrainingStage {
         ModelArchive.save(modelFile, modelCfg, tokenizer, theta0);
         if (encoder instanceof MemoryEpisodeEncoder mem) {
             mem.memories().save(run.dir().resolve(DomainMemories.FOLDER));
-            LOG.info("memory stores after meta-training (slots per domain): {}", mem.memories().used());
         }
         return new Result(learner, theta0, initial, encoder, tokenizer, modelFile, r);
     }

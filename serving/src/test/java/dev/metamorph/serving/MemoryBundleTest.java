@@ -28,9 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The per-domain memory store in an adapter bundle ({@code memory.safetensors}): written unchanged
- * and described in the manifest, read back bitwise, and read by the served classifier (the slots of
- * labels it does not answer with), which then answers exactly as the in-process classifier over the
- * same store; a bundle without a store has {@code memory: null}.
+ * and described in the manifest, read back bitwise, and read by the served classifier (its top-k of
+ * every stored text), which then answers exactly as the in-process classifier over the same store; a bundle without a store has {@code memory: null}.
  */
 class MemoryBundleTest {
     /** The tiny bundle's model with the memory channel and the store read on (store gain 2). */
@@ -81,7 +80,7 @@ class MemoryBundleTest {
         AdapterClassifier without = new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
                 AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, null, c.support());
         try (ServedAdapter a = ServedAdapter.open(b, null)) {
-            assertEquals(3, a.classifier().storeSlotsRead(), "the served classifier reads the slots of labels it does not answer with");
+            assertEquals(5, a.classifier().storeSlotsRead(), "the served classifier reads every stored text");
             List<AdapterClassifier.Prediction> served = a.classifier().classify(queries), direct = withStore.classify(queries), plain = without.classify(queries);
             double moved = 0;
             for (int i = 0; i < queries.size(); i++) {
