@@ -64,12 +64,32 @@ class MemoryBundleTest {
         Path file = tmp.resolve("tiny" + AdapterBundle.SUFFIX);
         AdapterBundle.write(file, c, memFile);
         AdapterBundle.Loaded b = AdapterBundle.read(file, BaseIdentity.NONE, BundleLimits.DEFAULT, tmp.resolve("x"));
+        assertEquals(3, b.manifest().path("format_version").asInt(), "a bundle with a store is version 3 (older readers read stores differently)");
         JsonNode mem = b.manifest().path("memory");
         assertEquals(AdapterBundle.MEMORY, mem.path("file").asText());
         assertEquals(5, mem.path("used").asInt());
         assertEquals(List.of("law", "astronomy", "botany"), List.of(mem.path("labels").get(0).asText(), mem.path("labels").get(1).asText(), mem.path("labels").get(2).asText()));
         assertArrayEquals(Files.readAllBytes(memFile), Files.readAllBytes(b.dir().resolve(AdapterBundle.MEMORY)));
         MemoryState loaded = AdapterBundle.memory(b);
+        // the same bundle claiming version 2 (whose stores were read another way) is refused
+        java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
+            for (var en : java.util.Collections.list(z.entries())) entries.put(en.getName(), z.getInputStream(en).readAllBytes());
+        }
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var manifest = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(entries.get(AdapterBundle.MANIFEST));
+        manifest.put("format_version", 2);
+        entries.put(AdapterBundle.MANIFEST, json.writeValueAsBytes(manifest));
+        Path old = tmp.resolve("old" + AdapterBundle.SUFFIX);
+        try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(old))) {
+            for (var en : entries.entrySet()) {
+                out.putNextEntry(new java.util.zip.ZipEntry(en.getKey()));
+                out.write(en.getValue());
+                out.closeEntry();
+            }
+        }
+        var refused = assertThrows(dev.metamorph.pipeline.export.BundleException.class, () -> AdapterBundle.read(old, BaseIdentity.NONE, BundleLimits.DEFAULT, tmp.resolve("y")));
+        assertTrue(refused.getMessage().contains("export the run again"), refused.getMessage());
         assertArrayEquals(state.keys(), loaded.keys());
         assertArrayEquals(state.values(), loaded.values());
 

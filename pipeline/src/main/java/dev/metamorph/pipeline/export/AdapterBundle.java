@@ -82,8 +82,11 @@ public final class AdapterBundle {
      * 2: the manifest may carry a domain centre and a fitted head, which change every prediction, so a
      * reader of version 1 (which would ignore them) must refuse such a bundle; bundles without them
      * are written as version 1.
+     * 3: the bundle carries a memory store of the domain's unlabeled texts that every row reads as
+     * z + g read (its top-k by cosine); version 2 readers knew an older store (labelled slots read
+     * through a projection as z - g read) and must refuse it. Bundles without a store keep 1 or 2.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     public static final String SUFFIX = ".adapter.zip";
     public static final String MANIFEST = "manifest.json", ADAPTER = "adapter.safetensors", MEMORY = "memory.safetensors", MODEL_CONF = "model.conf",
             SUPPORT = "support.jsonl", TOKENIZER = "tokenizer.txt", LEXICAL = "lexical.json", TEMPLATES = "templates/",
@@ -181,7 +184,7 @@ public final class AdapterBundle {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         ObjectNode m = JSON.createObjectNode();
         m.put("format", FORMAT);
-        m.put("format_version", c.centre() != null || (c.head() != null && c.head().fitted()) ? FORMAT_VERSION : 1);
+        m.put("format_version", memoryFile != null ? 3 : c.centre() != null || (c.head() != null && c.head().fitted()) ? 2 : 1);
         m.put("name", c.name());
         m.put("domain", c.domain());
         m.put("created", Instant.now().toString());
@@ -491,6 +494,10 @@ public final class AdapterBundle {
         int version = m.path("format_version").asInt(-1);
         if (version < 1 || version > FORMAT_VERSION) {
             throw new BundleException(where + "!" + MANIFEST + ": format_version " + m.path("format_version") + " is not readable by this build (it reads 1.." + FORMAT_VERSION + "); use a newer Metamorph");
+        }
+        if (version < 3 && m.path("memory").isObject()) {
+            throw new BundleException(where + "!" + MANIFEST + ": a format_version " + version + " bundle with a memory store: its store holds labelled rows read as z - g read, "
+                    + "which this build no longer reads; export the run again with this build");
         }
         // every entry listed with the right size and SHA-256, nothing unlisted
         JsonNode files = m.path("files");
