@@ -29,7 +29,7 @@ class RunAndEvalCommandTest extends CliTestBase {
         Result r = run(args("run", "run.dir=" + runDir));
         assertEquals(0, r.code(), r.out() + r.err());
         String summary = Files.readString(runDir.resolve("report/summary.md"));
-        for (String row : List.of("| random-init | gcide |", "| theta0 | gcide |", "| curriculum | gcide |", "| tfidf-prototype | gcide |", "forgetting")) {
+        for (String row : List.of("| random-init+memory | gcide |", "| theta0+memory | gcide |", "| curriculum+memory | gcide |", "| tfidf-prototype | gcide |", "forgetting")) {
             assertTrue(summary.contains(row), "report lacks '" + row + "':\n" + summary);
         }
         List<JsonNode> selects = events(runDir, "select");
@@ -97,7 +97,7 @@ class RunAndEvalCommandTest extends CliTestBase {
         assertEquals(0, a.code(), a.out() + a.err());
         assertTrue(Files.isRegularFile(adaptDir.resolve("model/adapted-fortunes.zip")));
         List<JsonNode> evals = evalEvents(adaptDir);
-        assertEquals(List.of("tfidf-prototype", "random-init", "theta0", "curriculum", "tfidf-prototype", "random-init", "theta0", "curriculum"),
+        assertEquals(List.of("tfidf-prototype", "random-init+memory", "theta0+memory", "curriculum+memory", "tfidf-prototype", "random-init+memory", "theta0+memory", "curriculum+memory"),
                 evals.stream().map(e -> e.get("method").asText()).toList());
         assertTrue(evals.stream().allMatch(e -> e.get("domain").asText().equals("fortunes")), evals.toString());
         assertTrue(events(adaptDir, "start").stream().allMatch(e -> e.get("target").asText().equals("fortunes")), "curriculum events name the target");

@@ -29,7 +29,7 @@ class RunOverBaseCommandTest extends CliTestBase {
         "model.ff-size=16", "model.max-length=16", "maml.iterations=2", "maml.meta-batch=2", "maml.val-every=1", "maml.val-tasks=2", "maml.checkpoint-every=0",
         "task.queries=2", "eval.episodes=6", "eval.adapt-steps=0", "curriculum.stages=1", "curriculum.steps-per-stage=2",
         "curriculum.validation-episodes=2", "curriculum.report-episodes=2", "curriculum.elastic.check-every=1",
-        "eval.head=model", "model.center-pooled=false"};
+        "eval.head=model", "model.center-pooled=false", "model.memory=false"};
 
     @Test
     void runOverTheBaseWritesEveryRowAndTheUntrainedAdapterEqualsTheBasePrototype(@TempDir Path tmp) throws Exception {

@@ -85,9 +85,14 @@ public final class AdaptJob {
         BaseRows baseRows = saved.config().hasBase()
                 ? times.time("base-features", () -> BaseFeaturesStage.prepare(run, store, data, BaseFeaturesStage.progress(progress)))
                 : null;
-        EpisodeEncoder encoder = baseRows != null
+        EpisodeEncoder plain = baseRows != null
                 ? MetaTrainingStage.baseEncoder(run, store, data, baseRows, saved.config())
                 : new DefinitionsEncoder(saved.tokenizer(), new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())))::of, true);
+        // a model that reads the per-domain store gets the stores training would have (meta-train and meta-val texts); evaluation adds the target's others
+        EpisodeEncoder encoder = baseRows != null && saved.config().hasMemory() && saved.config().memory().store()
+                ? MetaTrainingStage.trainingStores((BaseEpisodeEncoder) plain, store, data, saved.config())
+                : plain;
+        String suffix = saved.config().hasMemory() ? MainJob.MEMORY_SUFFIX : "";
         GatedAttentionLearner learner = new GatedAttentionLearner(saved.config());
         CurriculumStage.Result c = times.time("curriculum", () -> CurriculumStage.adapt(run, store, data, domain, learner, encoder, saved.tokenizer(), saved.theta(),
                 run.config().getInt("curriculum.validation-episodes"), run.config().getInt("curriculum.report-episodes"), progress));
@@ -98,9 +103,9 @@ public final class AdaptJob {
                 "- %s: %d stages, %d rollbacks; target meta-val loss on report episodes (not used for selection) %.4f -> %.4f; source meta-val loss %.4f -> %.4f (forgetting %+.4f)",
                 domain, r.stages().size(), r.rollbacks(), r.targetReportLossBefore(), r.targetReportLossAfter(), r.baseLossBefore(), r.baseLossAfter(), r.forgetting()));
         Map<String, List<EvaluationStage.Candidate>> candidates = Map.of(domain, List.of(
-                new EvaluationStage.Candidate(MainJob.RANDOM_INIT, learner.initialParameters(run.seeds().child("model.init"))),
-                new EvaluationStage.Candidate(MainJob.THETA0, saved.theta()),
-                new EvaluationStage.Candidate(MainJob.CURRICULUM, c.theta())));
+                new EvaluationStage.Candidate(MainJob.RANDOM_INIT + suffix, learner.initialParameters(run.seeds().child("model.init"))),
+                new EvaluationStage.Candidate(MainJob.THETA0 + suffix, saved.theta()),
+                new EvaluationStage.Candidate(MainJob.CURRICULUM + suffix, c.theta())));
         times.time("eval", () -> {
             evaluation.evaluate(store, data, learner, encoder, candidates, baseRows, progress);
             return null;

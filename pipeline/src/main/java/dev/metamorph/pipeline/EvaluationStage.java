@@ -81,10 +81,6 @@ public final class EvaluationStage {
         progress.start("eval", rows);
         String executor = executor(run.config());
         try (DescribedWorkRunner runner = MetaBatchExecutorProvider.openRunner(executor, "eval.executor", run.config())) {
-            if (runner != null && encoder instanceof MemoryEpisodeEncoder) {
-                throw new JobInputException("memory.store = true: the episodes read the run's per-domain memory stores, which the " + executor
-                        + " executor's workers do not have; evaluate in process (eval.executor = local) or set memory.store = false");
-            }
             EvaluationEpisodes distributed = runner == null ? null
                     : new EvaluationEpisodes(run.config(), run.projectRoot(), encoder instanceof DefinitionsEncoder d ? d.tokenizer() : null);
             evaluateRows(store, data, learner, encoder, candidates, baseRows, eval, progress, runner, distributed);
@@ -107,7 +103,7 @@ public final class EvaluationStage {
             ClassSplit split = ClassSplit.fromKey(eval.split());
             if (encoder instanceof MemoryEpisodeEncoder mem) {
                 // the target's store gets the domain's other texts (unlabeled): what its episodes and its exported adapter read
-                for (ClassSplit s : ClassSplit.values()) for (List<Record> rs : classes.classesOf(s).values()) mem.writeCorpus(rs);
+                MetaTrainingStage.addDomainTexts(mem, classes);
                 mem.memories().save(run.dir().resolve(DomainMemories.FOLDER));
                 LOG.info("memory store of {}: {} texts", target, mem.memories().used().get(target));
             }

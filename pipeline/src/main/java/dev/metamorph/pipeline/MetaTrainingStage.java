@@ -90,6 +90,28 @@ public final class MetaTrainingStage {
     }
 
     /**
+     * The encoder with the per-domain memory stores of training ({@code memory.store}): every
+     * domain's texts of its meta-train and meta-val classes, unlabeled, written in a fixed order
+     * (domains as configured, meta-train before meta-val, classes and records in the store's order),
+     * so a worker that builds them again holds the same slots.
+     */
+    static MemoryEpisodeEncoder trainingStores(BaseEpisodeEncoder encoder, DomainStore store, DatasetConfig data, ModelConfig modelCfg) {
+        MemoryEpisodeEncoder mem = new MemoryEpisodeEncoder(encoder, new DomainMemories(modelCfg.memory(), modelCfg.embeddingWidth()));
+        for (String d : data.domains()) {
+            DomainClasses classes = store.classes(d, data);
+            for (ClassSplit split : List.of(ClassSplit.META_TRAIN, ClassSplit.META_VAL)) {
+                for (List<Record> rs : classes.classesOf(split).values()) mem.writeCorpus(rs);
+            }
+        }
+        return mem;
+    }
+
+    /** Adds the rest of a target domain's texts (every split, unlabeled) to its store: what evaluation and the export read. */
+    static void addDomainTexts(MemoryEpisodeEncoder mem, DomainClasses classes) {
+        for (ClassSplit split : ClassSplit.values()) for (List<Record> rs : classes.classesOf(split).values()) mem.writeCorpus(rs);
+    }
+
+    /**
      * @param progressBar show the meta-training progress bar on the console
      * @param baseRows the base's features of every record ({@code model.base != none}), else null
      * @throws JobInputException if {@code model.ways} and {@code task.ways} differ
@@ -114,16 +136,12 @@ public final class MetaTrainingStage {
             }
             encoder = baseEncoder(run, store, data, baseRows, modelCfg);
             if (modelCfg.hasMemory() && modelCfg.memory().store()) {
-                // the stores hold every domain's texts of the classes training may see (meta-train and meta-val), unlabeled
-                MemoryEpisodeEncoder mem = new MemoryEpisodeEncoder((BaseEpisodeEncoder) encoder, new DomainMemories(modelCfg.memory(), modelCfg.embeddingWidth()));
-                for (String d : data.domains()) {
-                    DomainClasses classes = store.classes(d, data);
-                    for (ClassSplit split : List.of(ClassSplit.META_TRAIN, ClassSplit.META_VAL)) {
-                        for (List<Record> rs : classes.classesOf(split).values()) mem.writeCorpus(rs);
-                    }
-                }
+                MemoryEpisodeEncoder mem = trainingStores((BaseEpisodeEncoder) encoder, store, data, modelCfg);
                 LOG.info("memory stores of the meta-train and meta-val texts (slots per domain): {}", mem.memories().used());
                 encoder = mem;
+            } else if (modelCfg.hasMemory() && "auto".equals(run.config().getString("memory.store"))) {
+                LOG.info("memory.store = auto: no store read (it needs a first-order meta-learner on the eager path: maml.algorithm = {}, maml.backend = {}, maml.learner-path = {})",
+                        run.config().getString("maml.algorithm"), run.config().getString("maml.backend"), run.config().getString("maml.learner-path"));
             }
         } else {
             if (modelCfg.hasMemory() && modelCfg.memory().store()) {
@@ -159,11 +177,6 @@ public final class MetaTrainingStage {
                 new CheckpointStore(run.checkpointsDir()), run.metrics()::append, progressBar);
         MetaBatchExecutor distributed = MetaBatchExecutorProvider.open(execution, run.config(),
                 new DefinitionsTasks(run.config(), run.projectRoot(), train, tokenizer));
-        if (distributed != null && encoder instanceof MemoryEpisodeEncoder) {
-            distributed.close();
-            throw new JobInputException("memory.store = true: meta-training episodes write and read the per-domain memory stores in this process, which the "
-                    + execution.executor() + " executor's workers do not have; meta-train in process (maml.executor = local) or set memory.store = false");
-        }
         if (distributed != null) loop.executeWith(distributed);
         loop.selectBy("val_accuracy", new MetaValAccuracy(new GatedAttentionLearner(modelCfg), valTasks,
                 maml.algorithm() == MetaAlgorithm.REPTILE ? maml.reptileSteps() : maml.innerSteps()));

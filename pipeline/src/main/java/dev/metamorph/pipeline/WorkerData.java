@@ -36,8 +36,10 @@ record WorkerData(Config config, ModelConfig model, EpisodeEncoder encoder, Map<
      * @param configText the composed config as HOCON text
      * @param projectRoot what its relative paths resolve against (the same path on every node)
      * @param tokenizer the driver's BPE tokenizer as text (a model without a base), else null
+     * @param evaluation whether the memory stores ({@code memory.store}) also hold the target domains'
+     *                   other texts, as the driver's evaluation stage adds them; else training's stores
      */
-    static WorkerData build(String configText, String projectRoot, String tokenizer) {
+    static WorkerData build(String configText, String projectRoot, String tokenizer, boolean evaluation) {
         try {
             Path root = Path.of(projectRoot);
             Config c = ConfigFactory.parseString(configText).resolve();
@@ -50,6 +52,11 @@ record WorkerData(Config config, ModelConfig model, EpisodeEncoder encoder, Map<
             if (modelCfg.hasBase()) {
                 BaseRows rows = BaseFeaturesStage.prepare(c, root, store, data, FeatureProgress.NONE, (k, v) -> {});
                 encoder = MetaTrainingStage.baseEncoder(c, store, data, rows, modelCfg);
+                if (modelCfg.hasMemory() && modelCfg.memory().store()) {
+                    MemoryEpisodeEncoder mem = MetaTrainingStage.trainingStores((BaseEpisodeEncoder) encoder, store, data, modelCfg);
+                    if (evaluation) for (String t : data.targetDomains()) MetaTrainingStage.addDomainTexts(mem, store.classes(t, data));
+                    encoder = mem;
+                }
             } else {
                 if (tokenizer == null) throw new IllegalStateException("model.base = none but the recipe holds no tokenizer");
                 BpeTokenizer tok = BpeTokenizer.read(new StringReader(tokenizer), "the driver's tokenizer");
