@@ -130,7 +130,7 @@ public final class AdapterClassifier {
     static final int EMBED_CHUNK = 32;
     /** Per thread, one learner per model config, shared by every classifier (scratch buffers only; see the class comment). */
     private static final ThreadLocal<Map<ModelConfig, GatedAttentionLearner>> LEARNERS = ThreadLocal.withInitial(java.util.HashMap::new);
-    private final float[][] storeView;
+    private final StoreIndex store;
 
     /**
      * @param theta the adapter's parameters [P] (owned by this classifier from now on; not changed)
@@ -148,17 +148,18 @@ public final class AdapterClassifier {
 
     /**
      * As above, with the domain's persistent memory store ({@code memory.store}; null for none): every
-     * record the classifier embeds (support and asked) reads its top-k of all the store's texts (an
-     * evaluation episode reads its top-k among its rows' nearest texts by the base's embedding, which
-     * at the adapter's start are the same slots).
+     * record the classifier embeds (support and asked) reads the store as an evaluation episode does:
+     * the model's top-k of the union of each row's nearest stored texts by the base's embedding
+     * ({@link StoreIndex}), with no text left out (a request has no episode).
      */
     public AdapterClassifier(ModelConfig config, INDArray theta, List<String> labels, Function<Record, String> prompts, Featurizer featurizer,
                              Lexical lexical, QueryHeadConfig head, List<Record> support, dev.metamorph.memory.MemoryState store) {
         if (store != null && !(config.hasMemory() && config.memory().store())) throw new IllegalArgumentException("A memory store was given but the model does not read one (model.memory = true and memory.store = true)");
+        if (store != null && !config.hasBase()) throw new IllegalArgumentException("A memory store holds a base's embeddings, but this model has none (model.base = none)");
         if (store != null && store.valueSize() != config.embeddingWidth()) {
             throw new IllegalArgumentException("The memory store holds " + store.valueSize() + "-wide embeddings but the model's are " + config.embeddingWidth() + " wide");
         }
-        this.storeView = store == null ? null : DomainMemories.values(store);
+        this.store = store == null ? null : StoreIndex.of(store, config.memory().storeTopK());
         if (config.head() != ModelConfig.HeadType.PROTOTYPE) throw new IllegalArgumentException("A served adapter needs model.head = prototype (its classes are the support set's labels), got " + config.head());
         if (config.memoryRead()) throw new IllegalArgumentException("model.memory-read = true: serving does not feed memory read vectors yet");
         if (lexical != null && !config.hasBase()) throw new IllegalArgumentException("The lexical channel needs a base (model.base != none)");
@@ -197,9 +198,9 @@ public final class AdapterClassifier {
         return fitted != null;
     }
 
-    /** Slots of the memory store this classifier reads (0 without a store, or when every stored label is one it answers with). */
+    /** Texts of the memory store this classifier reads from (0 without a store). */
     public int storeSlotsRead() {
-        return storeView == null ? 0 : storeView.length;
+        return store == null ? 0 : store.slots();
     }
 
     public List<String> labels() {
@@ -245,7 +246,13 @@ public final class AdapterClassifier {
             List<String> texts = new ArrayList<>(to - from);
             for (Record r : records.subList(from, to)) texts.add(prompts.apply(r));
             TokenBatch batch = featurizer.batch(texts);
-            double[][] z = learner.embeddings(theta, storeView == null ? batch : batch.withStore(storeView));
+            if (store != null) {
+                // the view evaluation reads too: each row's store-top-k nearest texts by the base's embedding, their union
+                List<float[]> rows = new ArrayList<>(batch.size());
+                for (int i = 0; i < batch.size(); i++) rows.add(batch.basePooled(i));
+                batch = batch.withStore(store.view(rows, java.util.Set.of()));
+            }
+            double[][] z = learner.embeddings(theta, batch);
             System.arraycopy(z, 0, out, from, z.length);
         }
         return out;
@@ -268,7 +275,7 @@ public final class AdapterClassifier {
         long b = theta.length() * theta.dataType().width() + scores.bytes() + (fitted == null ? 0 : fitted.bytes());
         for (Map<String, Double> v : supportVectors) b += 64L * v.size();
         if (lexical != null) b += 64L * lexical.tfidf().vocabularySize();
-        if (storeView != null) for (float[] r : storeView) b += 4L * r.length;
+        if (store != null) b += store.bytes();
         return b;
     }
 }

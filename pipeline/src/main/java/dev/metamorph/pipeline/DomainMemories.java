@@ -5,7 +5,6 @@ import dev.metamorph.memory.MemoryConfig;
 import dev.metamorph.memory.MemoryState;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,11 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The per-domain memory stores of a run ({@code memory.store}): one {@link MemoryState} per domain
@@ -48,8 +43,8 @@ public final class DomainMemories {
         final MemoryState state;
         final String[] recordOfSlot;
         final Map<String, Integer> slotOfRecord = new HashMap<>();
-        /** The stored embeddings, L2-normalised, [used, width] float; rebuilt after a write. */
-        INDArray unitKeys;
+        /** The view index of the stored embeddings; rebuilt after a write. */
+        StoreIndex index;
 
         Domain(MemoryState state) {
             this.state = state;
@@ -84,7 +79,7 @@ public final class DomainMemories {
         if (d.recordOfSlot[slot] != null) d.slotOfRecord.remove(d.recordOfSlot[slot]);
         d.recordOfSlot[slot] = r.id();
         d.slotOfRecord.put(r.id(), slot);
-        d.unitKeys = null;
+        d.index = null;
     }
 
     /**
@@ -96,79 +91,16 @@ public final class DomainMemories {
     public synchronized float[][] view(String domain, List<float[]> rows, Collection<Record> own) {
         Domain d = domains.get(domain);
         if (d == null || d.state.used() == 0 || rows.isEmpty()) return new float[0][];
-        int used = d.state.used();
         Set<Integer> skip = new HashSet<>();
         for (Record r : own) {
-            Integer s = d.slotOfRecord.get(r.id());
-            if (s != null) skip.add(s);
+            Integer slot = d.slotOfRecord.get(r.id());
+            if (slot != null) skip.add(slot);
         }
-        if (d.unitKeys == null) d.unitKeys = unitRows(d.state.values(), used, width);
-        float[][] q = new float[rows.size()][];
-        for (int i = 0; i < q.length; i++) {
-            if (rows.get(i).length != width) throw new IllegalArgumentException("memory store view: a row has " + rows.get(i).length + " values, the store holds " + width);
-            q[i] = rows.get(i);
-        }
-        INDArray queries = unitRows(q);
-        float[][] sims = queries.mmul(d.unitKeys.transpose()).toFloatMatrix();
-        int k = config.storeTopK();
-        TreeSet<Integer> union = new TreeSet<>();
-        for (float[] s : sims) union.addAll(largest(s, skip, k));
-        double[] values = d.state.values();
-        float[][] out = new float[union.size()][];
-        int m = 0;
-        for (int slot : union) {
-            float[] row = new float[width];
-            for (int x = 0; x < width; x++) row[x] = (float) values[slot * width + x];
-            out[m++] = row;
-        }
+        if (d.index == null) d.index = StoreIndex.of(d.state, config.storeTopK());
+        float[][] view = d.index.view(rows, skip);
+        float[][] out = new float[view.length][];
+        for (int j = 0; j < view.length; j++) out[j] = view[j].clone();
         return out;
-    }
-
-    /** Every stored embedding of {@code state} as float rows, in slot order (what a served adapter reads). */
-    public static float[][] values(MemoryState state) {
-        int w = state.valueSize();
-        double[] values = state.values();
-        float[][] out = new float[state.used()][w];
-        for (int j = 0; j < out.length; j++) for (int x = 0; x < w; x++) out[j][x] = (float) values[j * w + x];
-        return out;
-    }
-
-    /** The indices of the k largest values of {@code s} outside {@code skip} (ties: the lower index), largest first. */
-    static List<Integer> largest(float[] s, Set<Integer> skip, int k) {
-        int[] best = new int[k];
-        int n = 0;
-        for (int j = 0; j < s.length; j++) {
-            if (n == k && s[j] <= s[best[k - 1]]) continue;
-            if (skip.contains(j)) continue;
-            int at = Math.min(n, k - 1);
-            while (at > 0 && s[best[at - 1]] < s[j]) {
-                best[at] = best[at - 1];
-                at--;
-            }
-            best[at] = j;
-            if (n < k) n++;
-        }
-        List<Integer> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) out.add(best[i]);
-        return out;
-    }
-
-    private static INDArray unitRows(double[] values, int n, int width) {
-        float[][] rows = new float[n][width];
-        for (int j = 0; j < n; j++) for (int x = 0; x < width; x++) rows[j][x] = (float) values[j * width + x];
-        return unitRows(rows);
-    }
-
-    private static INDArray unitRows(float[][] rows) {
-        float[][] out = new float[rows.length][];
-        for (int i = 0; i < rows.length; i++) {
-            double nn = 0;
-            for (float v : rows[i]) nn += (double) v * v;
-            float inv = (float) (1.0 / Math.sqrt(nn + 1e-12));
-            out[i] = new float[rows[i].length];
-            for (int x = 0; x < out[i].length; x++) out[i][x] = rows[i][x] * inv;
-        }
-        return Nd4j.createFromArray(out).castTo(DataType.FLOAT);
     }
 
     /** The domain's store (null when nothing was written to it). Not a copy: callers must not write to it. */

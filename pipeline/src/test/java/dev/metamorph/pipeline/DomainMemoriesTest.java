@@ -87,8 +87,8 @@ class DomainMemoriesTest {
         assertEquals(2, without.length);
         assertArrayEquals(stored[1], without[0], 0f);
         assertArrayEquals(stored[3], without[1], 0f);
-        assertEquals(List.of(0, 1, 2), DomainMemories.largest(new float[] {5, 4, 3, 2}, java.util.Set.of(), 3));
-        assertEquals(List.of(0, 2), DomainMemories.largest(new float[] {5, 4, 3, 3}, java.util.Set.of(1), 2));
+        assertEquals(List.of(0, 1, 2), StoreIndex.largest(new float[] {5, 4, 3, 2}, java.util.Set.of(), 3));
+        assertEquals(List.of(0, 2), StoreIndex.largest(new float[] {5, 4, 3, 3}, java.util.Set.of(1), 2));
     }
 
     @Test

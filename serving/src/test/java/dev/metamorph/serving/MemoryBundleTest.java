@@ -32,17 +32,18 @@ import org.junit.jupiter.api.io.TempDir;
  * every stored text), which then answers exactly as the in-process classifier over the same store; a bundle without a store has {@code memory: null}.
  */
 class MemoryBundleTest {
-    /** The tiny bundle's model with the memory channel and the store read on (store gain 2). */
+    /** The tiny bundle over the stand-in base, its model with the memory channel and the store read on (store gain 2, top-2 reads). */
     private static AdapterBundle.Contents contents() {
         AdapterBundle.Contents c = TinyBundles.contents("tiny", AdapterBundle.Encoding.FULL, 2, 11);
-        ModelConfig cfg = c.config().withMemory(new MemoryConfig(16, 4, 3, 0, EvictionPolicy.LEAST_USED, 5.0, 0.95, 0.0).withStore(true, 2.0));
+        ModelConfig cfg = c.config().withBase(ModelConfig.Base.MINILM_L6, TinyBundles.HIDDEN)
+                .withMemory(new MemoryConfig(16, 4, 3, 0, EvictionPolicy.LEAST_USED, 5.0, 0.95, 0.0).withStore(true, 2.0).withStoreRead(2, 5.0));
         GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
         var theta = learner.initialParameters(new SeededRandom(5));
-        return new AdapterBundle.Contents(c.name(), c.domain(), cfg, theta, theta, c.thetaSource(), c.encoding(), c.rank(), c.base(), c.tokenizer(), c.labels(),
-                c.support(), c.templates(), c.lexical(), c.lexicalGain(), c.metrics(), c.metamorphVersion(), c.centre(), c.head());
+        return new AdapterBundle.Contents(c.name(), c.domain(), cfg, theta, theta, c.thetaSource(), c.encoding(), c.rank(), TinyBundles.HASHED_BASE, null, c.labels(),
+                c.support(), c.templates(), c.lexical(), c.lexicalGain(), c.metrics(), c.metamorphVersion(), null, null);
     }
 
-    /** A store of 5 slots over the model's 8-wide embeddings: 2 of a served label, 3 of labels the adapter does not answer with. */
+    /** A store of 5 slots over the model's embeddings (random rows; the label names do not matter to a read). */
     private static MemoryState store(int width) {
         MemoryState m = new MemoryState(16, width, width, EvictionPolicy.LEAST_USED, 0.95);
         SeededRandom rng = new SeededRandom(3);
@@ -63,7 +64,7 @@ class MemoryBundleTest {
         state.save(memFile);
         Path file = tmp.resolve("tiny" + AdapterBundle.SUFFIX);
         AdapterBundle.write(file, c, memFile);
-        AdapterBundle.Loaded b = AdapterBundle.read(file, BaseIdentity.NONE, BundleLimits.DEFAULT, tmp.resolve("x"));
+        AdapterBundle.Loaded b = AdapterBundle.read(file, TinyBundles.HASHED_BASE, BundleLimits.DEFAULT, tmp.resolve("x"));
         assertEquals(3, b.manifest().path("format_version").asInt(), "a bundle with a store is version 3 (older readers read stores differently)");
         JsonNode mem = b.manifest().path("memory");
         assertEquals(AdapterBundle.MEMORY, mem.path("file").asText());
@@ -88,7 +89,7 @@ class MemoryBundleTest {
                 out.closeEntry();
             }
         }
-        var refused = assertThrows(dev.metamorph.pipeline.export.BundleException.class, () -> AdapterBundle.read(old, BaseIdentity.NONE, BundleLimits.DEFAULT, tmp.resolve("y")));
+        var refused = assertThrows(dev.metamorph.pipeline.export.BundleException.class, () -> AdapterBundle.read(old, TinyBundles.HASHED_BASE, BundleLimits.DEFAULT, tmp.resolve("y")));
         assertTrue(refused.getMessage().contains("export the run again"), refused.getMessage());
         assertArrayEquals(state.keys(), loaded.keys());
         assertArrayEquals(state.values(), loaded.values());
@@ -96,10 +97,10 @@ class MemoryBundleTest {
         List<Record> queries = new ArrayList<>();
         for (int k = 0; k < 3; k++) queries.addAll(TinyBundles.records(k, 3, 99));
         AdapterClassifier withStore = new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
-                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, null, c.support(), state);
+                TinyBundles.hashedBase(), null, null, c.support(), state);
         AdapterClassifier without = new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
-                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, null, c.support());
-        try (ServedAdapter a = ServedAdapter.open(b, null)) {
+                TinyBundles.hashedBase(), null, null, c.support());
+        try (ServedAdapter a = ServedAdapter.open(b, TinyBundles.hashedBase())) {
             assertEquals(5, a.classifier().storeSlotsRead(), "the served classifier reads every stored text");
             List<AdapterClassifier.Prediction> served = a.classifier().classify(queries), direct = withStore.classify(queries), plain = without.classify(queries);
             double moved = 0;
@@ -116,11 +117,18 @@ class MemoryBundleTest {
         AdapterBundle.Contents c = contents();
         Path file = tmp.resolve("tiny" + AdapterBundle.SUFFIX);
         AdapterBundle.write(file, c);
-        AdapterBundle.Loaded b = AdapterBundle.read(file, BaseIdentity.NONE, BundleLimits.DEFAULT, tmp.resolve("x"));
+        AdapterBundle.Loaded b = AdapterBundle.read(file, TinyBundles.HASHED_BASE, BundleLimits.DEFAULT, tmp.resolve("x"));
         assertTrue(b.manifest().path("memory").isNull());
         assertNull(AdapterBundle.memory(b));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AdapterClassifier(c.config(), c.theta(), c.labels(), r -> TinyBundles.prompt(r.text()),
-                AdapterClassifier.Featurizer.bpe(c.tokenizer()), null, null, c.support(), store(5)));
+                TinyBundles.hashedBase(), null, null, c.support(), store(5)));
         assertTrue(e.getMessage().contains("5-wide"), e.getMessage());
+        // a store for a model without a base (nothing to compare its texts with) is refused
+        AdapterBundle.Contents plain = TinyBundles.contents("tiny", AdapterBundle.Encoding.FULL, 2, 11);
+        ModelConfig noBase = plain.config().withMemory(new MemoryConfig(16, 4, 3, 0, EvictionPolicy.LEAST_USED, 5.0, 0.95, 0.0).withStore(true, 2.0));
+        var t = new GatedAttentionLearner(noBase).initialParameters(new SeededRandom(5));
+        e = assertThrows(IllegalArgumentException.class, () -> new AdapterClassifier(noBase, t, plain.labels(), r -> TinyBundles.prompt(r.text()),
+                AdapterClassifier.Featurizer.bpe(plain.tokenizer()), null, null, plain.support(), store(noBase.embeddingWidth())));
+        assertTrue(e.getMessage().contains("model.base"), e.getMessage());
     }
 }
