@@ -38,4 +38,15 @@ abstract class CliTestBase {
         int code = cl.execute(args);
         return new Result(code, out.toString(), err.toString());
     }
+
+    /** The events named {@code name} of a run folder's metrics.jsonl, in order. */
+    static java.util.List<com.fasterxml.jackson.databind.JsonNode> events(java.nio.file.Path runDir, String name) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
+            if (name.equals(n.path("event").asText())) out.add(n);
+        }
+        return out;
+    }
 }

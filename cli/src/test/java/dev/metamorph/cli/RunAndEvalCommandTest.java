@@ -124,13 +124,4 @@ class RunAndEvalCommandTest extends CliTestBase {
         return events(runDir, "eval");
     }
 
-    private static List<JsonNode> events(Path runDir, String name) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
-            JsonNode n = json.readTree(line);
-            if (name.equals(n.path("event").asText())) out.add(n);
-        }
-        return out;
-    }
 }

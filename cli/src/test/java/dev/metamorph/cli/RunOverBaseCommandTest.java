@@ -60,4 +60,27 @@ class RunOverBaseCommandTest extends CliTestBase {
         JsonNode provenance = new ObjectMapper().readTree(runDir.resolve("provenance.json").toFile());
         assertTrue(provenance.toString().matches(".*\"model.base.sha256\"\\s*:\\s*\"[0-9a-f]{64}\".*"), provenance.toString());
     }
+
+    @Test
+    void theMainJobsMemoryStoreHoldsTheTargetsUnlabeledTextsAndTravelsInTheBundle(@TempDir Path tmp) throws Exception {
+        Path runDir = tmp.resolve("run");
+        List<String> args = new java.util.ArrayList<>(List.of("run", "run.dir=" + runDir, "eval.shots=[1]"));
+        for (String a : TINY) if (!a.equals("model.memory=false")) args.add(a);
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.out() + r.err());
+        Set<String> methods = new HashSet<>();
+        for (JsonNode row : new ObjectMapper().readTree(runDir.resolve("report/results.json").toFile())) methods.add(row.get("method").asText());
+        assertTrue(methods.containsAll(List.of("random-init+memory", "theta0+memory", "curriculum+memory")), methods.toString());
+        // the store evaluation read and the export wrote: the target's texts of every split, without labels
+        dev.metamorph.memory.MemoryState saved = dev.metamorph.memory.MemoryState.load(runDir.resolve("memory/gcide.safetensors"));
+        assertTrue(saved.used() > 0);
+        assertEquals(List.of("(unlabeled)"), saved.labelNames());
+        JsonNode exported = events(runDir, "export").get(0);
+        assertEquals(saved.used(), exported.get("memory_slots").asInt(), exported.toString());
+        try (var zip = new java.util.zip.ZipFile(runDir.resolve("export/gcide.adapter.zip").toFile())) {
+            JsonNode manifest = new ObjectMapper().readTree(zip.getInputStream(zip.getEntry("manifest.json")));
+            assertEquals(3, manifest.get("format_version").asInt());
+            assertEquals(saved.used(), manifest.get("memory").get("used").asInt());
+        }
+    }
 }
