@@ -85,10 +85,6 @@ final class GatedAttentionGraph {
 
     /** Builds the forward ops with every parameter group (except embed.tokens) given as its own variable, shaped by {@link #graphShape}. */
     static GatedAttentionGraph forward(SameDiff sd, ModelConfig c, ParamLayout layout, Map<String, SDVariable> params, GraphInputs in, long batch, long length) {
-        if (c.hasMemory() && c.memory().store()) {
-            throw new UnsupportedOperationException("memory.store = true: the per-domain store read runs on the eager path only; the graph path "
-                    + "(maml.backend = samediff, second-order maml) does not read it: set memory.store = false, or use a first-order algorithm (fomaml, reptile, anil, pretrain)");
-        }
         if (c.hasMemory() && c.memory().topK() > 0) {
             throw new UnsupportedOperationException("memory.top-k = " + c.memory().topK() + ": top-k memory reads run on the eager path only; the graph path "
                     + "(maml.backend = samediff, second-order maml) reads densely: set memory.top-k = 0, or use a first-order algorithm (fomaml, reptile, anil, pretrain)");
@@ -149,6 +145,7 @@ final class GatedAttentionGraph {
         SDVariable pooled = x2.reshape(tau, b, t, d).mul(in.get("pool")).sum(2); // [tau, B, d]
         u = c.memoryRead() ? pooled.add(in.get("memory")) : pooled;
         z = c.hasBase() ? in.get("basePooled").add(mm(u, p.get(EncoderLayout.OUTPUT_W), false, false)) : u;
+        if (readsStore()) z = storeForward(z);
         if (c.head() == ModelConfig.HeadType.ZERO) {
             logits = mm(z, p.get("head.w"), false, false).add(p.get("head.b"));
         } else {
@@ -270,6 +267,55 @@ final class GatedAttentionGraph {
         return mm(dQ, p.get(EagerMemory.QUERY_W), false, true);
     }
 
+    // ---------------------------------------------------------------- the per-domain store read (see EagerMemory#refine)
+
+    /** Keeps a slot whose cosine is at least the k-th largest (cosine differences of distinct slots are far above this). */
+    private static final double RANK_TOLERANCE = 1e-30;
+
+    private dev.metamorph.memory.MemoryReadOps storeRead;
+    private SDVariable storeBeta;
+
+    private boolean readsStore() {
+        return c.hasMemory() && c.memory().store();
+    }
+
+    /**
+     * z + g m, m the read of each row's z over the task's store view ({@code store} [tau, S, e], keys
+     * = values, padded to the batch's largest view with {@code storeMask} [tau, 1, S]: 0 for a slot,
+     * -1e9 for padding), restricted to the {@code memory.store-top-k} slots of largest cosine. The
+     * k-th largest cosine of each row is found by k rounds of max-and-remove; the selection is made
+     * of comparisons (step), which carry no gradient, as the eager read differentiates only through
+     * the slots it selected.
+     */
+    private SDVariable storeForward(SDVariable zIn) {
+        SDVariable view = in.get("store"), pad = in.get("storeMask");
+        double eps = dev.metamorph.memory.ContentRead.NORM_EPS;
+        SDVariable qHat = zIn.div(sd.math.sqrt(zIn.mul(zIn).sum(true, 2).add(eps)));
+        SDVariable kHat = view.div(sd.math.sqrt(view.mul(view).sum(true, 2).add(eps)));
+        SDVariable ranked = mm(qHat, kHat, false, true).add(pad); // [tau, B, S]: cosines, padding far below
+        SDVariable candidates = ranked;
+        SDVariable kth = null;
+        int k = c.memory().storeTopK();
+        for (int r = 0; r < k; r++) {
+            kth = candidates.max(true, 2); // [tau, B, 1]: the (r+1)-th largest
+            if (r + 1 < k) candidates = candidates.sub(sd.math.step(candidates.sub(kth), -RANK_TOLERANCE).mul(2e9));
+        }
+        // the k largest keep 0; with fewer than k slots kth is below every slot and all are kept
+        SDVariable keep = sd.math.step(ranked.sub(kth), -RANK_TOLERANCE);
+        SDVariable mask = keep.rsub(1.0).mul(TaskFeed.MASKED).add(pad);
+        storeBeta = sd.math.exp(p.get(EagerMemory.STORE_STRENGTH)); // [tau, 1, 1]
+        storeRead = dev.metamorph.memory.MemoryReadOps.forward(sd, zIn, view, view, mask, storeBeta);
+        return zIn.add(storeRead.read().mul(p.get(EagerMemory.STORE_GAIN)));
+    }
+
+    /** Backward of {@link #storeForward} for dLoss/dz' {@code dRefined}: puts the gain's and strength's gradients and returns dLoss/dz. */
+    private SDVariable storeBackward(SDVariable dRefined, Map<String, SDVariable> g) {
+        g.put(EagerMemory.STORE_GAIN, dRefined.mul(storeRead.read()).sum(1, 2).reshape(tau, 1));
+        dev.metamorph.memory.MemoryReadOps.Backward bw = storeRead.backward(dRefined.mul(p.get(EagerMemory.STORE_GAIN)));
+        g.put(EagerMemory.STORE_STRENGTH, bw.strength().mul(storeBeta).reshape(tau, 1));
+        return dRefined.add(bw.query());
+    }
+
     // ---------------------------------------------------------------- backward as forward ops
 
     private void buildBackward() {
@@ -302,6 +348,7 @@ final class GatedAttentionGraph {
             dz = dz.add(mm(in.get("proto"), dProto.reshape(tau, b * n, e), true, false));
             if (c.hasMemory()) dz = dz.add(memoryBackward(dLogits, g));
         }
+        if (readsStore()) dz = storeBackward(dz, g);
         if (c.hasBase()) {
             g.put(EncoderLayout.OUTPUT_W, mm(u, dz, true, false));
             dz = mm(dz, p.get(EncoderLayout.OUTPUT_W), false, true); // [tau, B, d]

@@ -309,7 +309,16 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         if (config.head() == ModelConfig.HeadType.PROTOTYPE && config.hasBase()) v.put("lexical", sd.placeHolder(prefix + "lexical", dt, tasks, b, n));
         if (config.memoryRead()) v.put("memory", sd.placeHolder(prefix + "memory", dt, tasks, b, d));
         if (config.hasMemory()) v.put("memoryMask", sd.placeHolder(prefix + "memoryMask", dt, tasks, b, b));
+        if (storeRead()) {
+            // the view's size differs between batches: padded to the batch's largest (at least 1 slot), masked by storeMask
+            v.put("store", sd.placeHolder(prefix + "store", dt, tasks, -1, config.embeddingWidth()));
+            v.put("storeMask", sd.placeHolder(prefix + "storeMask", dt, tasks, 1, -1));
+        }
         return new GraphInputs(prefix, tasks, v);
+    }
+
+    private boolean storeRead() {
+        return config.hasMemory() && config.memory().store();
     }
 
     @Override
@@ -477,6 +486,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         double[] proto = new double[tasks * b * n * b];
         double[] mem = config.memoryRead() ? new double[tasks * b * d] : null;
         double[] memMask = config.hasMemory() ? new double[tasks * b * b] : null;
+        TaskFeed[] taskFeeds = new TaskFeed[tasks];
         for (int k = 0; k < tasks; k++) {
             TokenBatch tb = batches.get(k);
             if (tb.length() < t) tb = tb.paddedTo(t);   // padded positions are masked: the same loss and gradient
@@ -488,6 +498,7 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
             System.arraycopy(f.proto(), 0, proto, k * b * n * b, b * n * b);
             if (mem != null) System.arraycopy(f.memory(), 0, mem, k * b * d, b * d);
             if (memMask != null) System.arraycopy(EagerMemory.readMask(f, n), 0, memMask, k * b * b, b * b);
+            taskFeeds[k] = f;
             for (int i = 0; i < b; i++) y[(k * b + i) * n + f.labels()[i]] = 1.0;
             if (config.hasBase()) {
                 int e = config.baseDim();
@@ -516,6 +527,19 @@ public final class GatedAttentionLearner implements GraphLearner<TokenBatch> {
         if (lexical != null) f.put("lexical", Nd4j.createFromArray(lexical).castTo(dt).reshape(tasks, b, n));
         if (mem != null) f.put("memory", Nd4j.createFromArray(mem).castTo(dt).reshape(tasks, b, d));
         if (memMask != null) f.put("memoryMask", Nd4j.createFromArray(memMask).castTo(dt).reshape(tasks, b, b));
+        if (storeRead()) {
+            int w = config.embeddingWidth(), slots = 1;
+            for (TaskFeed tf : taskFeeds) slots = Math.max(slots, tf.storeSize());
+            double[] view = new double[tasks * slots * w];
+            double[] storeMask = new double[tasks * slots];
+            for (int k = 0; k < tasks; k++) {
+                TaskFeed tf = taskFeeds[k];
+                if (tf.store() != null) System.arraycopy(tf.store(), 0, view, k * slots * w, tf.storeSize() * w);
+                for (int j = tf.storeSize(); j < slots; j++) storeMask[k * slots + j] = TaskFeed.MASKED; // no view, or a smaller one: reads zero / fewer slots
+            }
+            f.put("store", Nd4j.createFromArray(view).castTo(dt).reshape(tasks, slots, w));
+            f.put("storeMask", Nd4j.createFromArray(storeMask).castTo(dt).reshape(tasks, 1, slots));
+        }
         for (Map.Entry<String, INDArray> e : f.entrySet()) feeds.put(inputs.get(e.getKey()).name(), e.getValue());
     }
 

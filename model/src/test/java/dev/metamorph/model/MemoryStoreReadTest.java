@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * differences in double over every parameter, over every slot and top-k; a row whose copy is stored
  * reads it with the largest weight; an empty store view reads zero (the same loss as no
  * view); the embeddings the fitted head and the served classifier use include the read; a store
- * view fed to a model that does not read one is refused, and so is the graph path.
+ * view fed to a model that does not read one is refused; the graph path equals the eager path.
  */
 class MemoryStoreReadTest {
     /** The store read over the {@code storeTopK} most similar slots (>= the view's slots: every slot). */
@@ -105,18 +105,44 @@ class MemoryStoreReadTest {
     }
 
     @Test
-    void aStoreViewForAModelThatDoesNotReadOneIsRefusedAndSoIsTheGraphPath() {
+    void aStoreViewForAModelThatDoesNotReadOneIsRefused() {
         ModelConfig off = BaseAdapterTest.config(ModelConfig.HeadType.PROTOTYPE).withDtype(DataType.DOUBLE)
                 .withMemory(new MemoryConfig(64, 4, 3, 0, EvictionPolicy.LEAST_USED, 4.0, 0.95, 1.5));
         GatedAttentionLearner learner = new GatedAttentionLearner(off);
         INDArray theta = TinyModels.randomTheta(learner, 2).reshape(1, learner.layout().size());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> learner.lossAndGradient(theta, episode(off, 3, 2)));
         assertTrue(e.getMessage().contains("memory.store = true"), e.getMessage());
-        ModelConfig on = config(10);
-        GatedAttentionLearner g = new GatedAttentionLearner(on);
-        INDArray t = TinyModels.randomTheta(g, 2).reshape(1, g.layout().size());
-        UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class, () -> g.graphLossAndGradient(t, List.of(episode(on, 3, 2))));
-        assertTrue(u.getMessage().contains("memory.store"), u.getMessage());
+    }
+
+    /**
+     * The graph path (one task-batched call, views padded to the largest) equals the eager path in
+     * loss and every group's gradient, with two tasks whose views differ in size, at a store top-k
+     * below both views, between them and above both (every slot); then with one task carrying no
+     * view and the other an empty one (both read zero).
+     */
+    @Test
+    void theGraphPathReadsTheStoreAsTheEagerPathDoes() {
+        int[][] viewSizes = {{7, 3}, {7, 3}, {7, 3}, {-1, 0}};
+        int[] topKs = {2, 5, 10, 2};
+        for (int c = 0; c < topKs.length; c++) {
+            ModelConfig cfg = config(topKs[c]);
+            GatedAttentionLearner learner = new GatedAttentionLearner(cfg);
+            List<TokenBatch> batches = List.of(episode(cfg, 40 + c, viewSizes[c][0]), episode(cfg, 50 + c, viewSizes[c][1]));
+            INDArray thetas = org.nd4j.linalg.factory.Nd4j.vstack(TinyModels.randomTheta(learner, 60 + c).reshape(1, -1), TinyModels.randomTheta(learner, 70 + c).reshape(1, -1));
+            List<LossAndGradient> graph = learner.graphLossAndGradient(thetas, batches), eager = learner.lossAndGradient(thetas, batches);
+            String what = "top-" + topKs[c] + ", views " + java.util.Arrays.toString(viewSizes[c]);
+            for (int k = 0; k < 2; k++) {
+                assertEquals(eager.get(k).loss(), graph.get(k).loss(), 1e-10, what + ": task " + k + " loss");
+                for (var g : learner.layout().groups()) {
+                    INDArray ge = learner.layout().view(eager.get(k).gradient(), g.name()), gg = learner.layout().view(graph.get(k).gradient(), g.name());
+                    double diff = ge.sub(gg).amaxNumber().doubleValue();
+                    assertTrue(diff < 1e-10, what + ": task " + k + " group " + g.name() + ": graph and eager gradients differ by " + diff);
+                }
+                double storeGain = learner.layout().view(graph.get(k).gradient(), EagerMemory.STORE_GAIN).getDouble(0);
+                if (viewSizes[c][k] > 0) assertTrue(Math.abs(storeGain) > 1e-8, what + ": task " + k + ": the store gain received no gradient");
+                else assertEquals(0.0, storeGain, 0.0, what + ": task " + k + " reads no slot");
+            }
+        }
     }
 
     @Test
