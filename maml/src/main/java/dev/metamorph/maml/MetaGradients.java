@@ -49,12 +49,12 @@ public final class MetaGradients {
                     ? () -> new LearnerKernelAdapter<>(learner)
                     : () -> new LearnerKernelAdapter<>(replicas.get());
             Supplier<MetaGradient<B>> eagerEngine = () -> new KernelMetaGradient<>(eager, c.algorithm(), steps, joiner, threads);
-            // top-k memory reads, the per-domain store read and the ridge head fit are eager-only
+            // top-k reads of the episode memory channel and the ridge head fit are eager-only (the per-domain store read has both paths)
             boolean ridge = learner instanceof GatedAttentionLearner m && (m.config().hasRidge() || m.config().pooledLinear());
-            boolean eagerOnly = ridge || learner instanceof GatedAttentionLearner m && m.config().hasMemory() && (m.config().memory().topK() > 0 || m.config().memory().store());
+            boolean eagerOnly = ridge || learner instanceof GatedAttentionLearner m && m.config().hasMemory() && m.config().memory().topK() > 0;
             if (!(learner instanceof GatedAttentionLearner gal) || eagerOnly) {
                 if (path == LearnerPath.GRAPH) throw new IllegalArgumentException("maml.learner-path = graph, but " + learner.getClass().getSimpleName()
-                        + (ridge ? " with model.head-fit = ridge or model.pooled-linear = true" : eagerOnly ? " with memory.top-k > 0 or memory.store = true (eager-only memory reads)" : "") + " has only its eager path; use auto or eager");
+                        + (ridge ? " with model.head-fit = ridge or model.pooled-linear = true" : eagerOnly ? " with memory.top-k > 0 (eager-only memory reads)" : "") + " has only its eager path; use auto or eager");
                 return eagerEngine.get();
             }
             Supplier<LearnerKernelAdapter<B>> graph = replicas == null
