@@ -61,9 +61,8 @@ public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, E
 
     /**
      * {@code memory.store}: true, false, or {@code auto}, which reads the store wherever it runs: with
-     * a base ({@code model.base} not {@code none}: the store holds the base's embeddings) and a
-     * meta-learner on the eager path (a first-order {@code maml.algorithm}, {@code maml.backend} not
-     * {@code samediff}, {@code maml.learner-path} not {@code graph}: the store read has no graph form).
+     * a base ({@code model.base} not {@code none}: the store holds the base's embeddings), on every
+     * meta-learner and path (the eager pass and the graph form behind exact second order).
      */
     static boolean store(Config c, Config m) {
         if (!"auto".equals(m.getValue("store").unwrapped().toString())) {
@@ -73,11 +72,7 @@ public record MemoryConfig(int capacity, int keySize, int valueSize, int topK, E
                 throw new ConfigException.BadValue(m.getValue("store").origin(), "memory.store", "must be true, false or auto, got '" + m.getValue("store").unwrapped() + "'");
             }
         }
-        boolean base = !c.hasPath("model.base") || !"none".equals(c.getString("model.base"));
-        boolean graph = c.hasPath("maml.algorithm") && Set.of("maml", "anil", "meta-sgd").contains(c.getString("maml.algorithm"))
-                || c.hasPath("maml.backend") && "samediff".equals(c.getString("maml.backend"))
-                || c.hasPath("maml.learner-path") && "graph".equals(c.getString("maml.learner-path"));
-        return base && !graph;
+        return !c.hasPath("model.base") || !"none".equals(c.getString("model.base"));
     }
 
     /** The defaults of {@code reference.conf}. */

@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>With {@code memory.store} every row also reads the batch's view of the per-domain store
  * ({@link #refine}: z + g m, the read by z's own cosine over the stored embeddings) before the head
- * scores it (eager path only).
+ * scores it; {@link GatedAttentionGraph} states the same read as graph ops.
  */
 final class EagerMemory {
     static final String QUERY_W = "memory.query.w";

@@ -25,7 +25,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code lossW} [tasks, B] (loss weight per row, summing to 1 per task), and optionally {@code proto}
  * [tasks, B*N, B] (prototype head: row i*N + k weighs the rows of the prototype of class k that row i
  * is scored against, see {@link TaskFeed}), {@code lexical} [tasks, B, N] (prototype head over a base) and {@code memory}
- * [tasks, B, d] (memory read vector added to the pooled embedding).
+ * [tasks, B, d] (memory read vector added to the pooled embedding); with {@code model.memory} the
+ * episode channel's {@code memoryMask} [tasks, B, B], and with {@code memory.store} each task's store
+ * view {@code store} [tasks, S, e] padded to the largest view and {@code storeMask} [tasks, 1, S]
+ * (0 for a slot, -1e9 for padding): z becomes z + g read before the head (see {@link EagerMemory#refine}).
  */
 final class GatedAttentionGraph {
     private final SameDiff sd;

@@ -155,16 +155,9 @@ public final class MainJob {
                             + ", maml.learner-path = " + config.getString("maml.learner-path")
                             + " (exact second order and the graph path run on SameDiff graphs); use a first-order algorithm (maml.algorithm = fomaml) with maml.backend = auto and maml.learner-path = auto or eager, or model.head-fit = mean and model.pooled-linear = false");
         }
-        if (model.hasMemory() && model.memory().store()) {
-            boolean graph = maml.algorithm().secondOrder() || maml.backend() == dev.metamorph.maml.Backend.SAMEDIFF
-                    || dev.metamorph.maml.ExecutionConfig.from(config).learnerPath() == dev.metamorph.maml.LearnerPath.GRAPH;
-            if (!model.hasBase() || graph) {
-                throw new com.typesafe.config.ConfigException.BadValue(config.getValue("memory.store").origin(), "memory.store",
-                        (!model.hasBase() ? "the store holds the base's embeddings, but model.base = none"
-                                : "the store read has no graph form, so it cannot train with maml.algorithm = " + maml.algorithm().key() + ", maml.backend = "
-                                + maml.backend().name().toLowerCase(java.util.Locale.ROOT) + ", maml.learner-path = " + config.getString("maml.learner-path"))
-                                + "; set memory.store = auto (reads the store where it can run) or false");
-            }
+        if (model.hasMemory() && model.memory().store() && !model.hasBase()) {
+            throw new com.typesafe.config.ConfigException.BadValue(config.getValue("memory.store").origin(), "memory.store",
+                    "the store holds the base's embeddings, but model.base = none; set memory.store = auto (reads the store where it can run) or false, or pick a base");
         }
         if (config.getBoolean("curriculum.enabled")) dev.metamorph.curriculum.CurriculumConfig.from(config);
         dev.metamorph.eval.EvalConfig.from(config);

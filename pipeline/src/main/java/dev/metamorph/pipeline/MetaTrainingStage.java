@@ -139,9 +139,6 @@ public final class MetaTrainingStage {
                 MemoryEpisodeEncoder mem = trainingStores((BaseEpisodeEncoder) encoder, store, data, modelCfg);
                 LOG.info("memory stores of the meta-train and meta-val texts (slots per domain): {}", mem.memories().used());
                 encoder = mem;
-            } else if (modelCfg.hasMemory() && "auto".equals(run.config().getString("memory.store"))) {
-                LOG.info("memory.store = auto: no store read (it needs a first-order meta-learner on the eager path: maml.algorithm = {}, maml.backend = {}, maml.learner-path = {})",
-                        run.config().getString("maml.algorithm"), run.config().getString("maml.backend"), run.config().getString("maml.learner-path"));
             }
         } else {
             if (modelCfg.hasMemory() && modelCfg.memory().store()) {
