@@ -99,7 +99,7 @@ public final class DefinitionsTasks implements DistributedTasks<DefinitionsTasks
 
         @Override
         public TaskWorker<EpisodeIds> newWorker() {
-            WorkerData w = WorkerData.build(config, projectRoot, tokenizer, false);
+            WorkerData w = WorkerData.shared(config, projectRoot, tokenizer, false);
             MamlConfig maml = MamlConfig.from(w.config()).withThreads(1);
             ModelConfig modelCfg = w.model();
             GatedAttentionLearner learner = new GatedAttentionLearner(modelCfg);

@@ -54,7 +54,7 @@ final class EvaluationEpisodes implements DescribedWork<DefinitionsTasks.Episode
 
     @Override
     public Worker<DefinitionsTasks.EpisodeIds, Outcome> newWorker() {
-        WorkerData w = WorkerData.build(config, projectRoot, tokenizer, true);
+        WorkerData w = WorkerData.shared(config, projectRoot, tokenizer, true);
         GatedAttentionLearner learner = new GatedAttentionLearner(w.model());
         FewShotEvaluator<Record, TokenBatch> evaluator = EvaluationStage.withConfiguredHead(
                 new FewShotEvaluator<>(learner, w.encoder()::task, EpisodeEncoder::tokens), w.config());

@@ -32,6 +32,33 @@ import java.util.Map;
  */
 record WorkerData(Config config, ModelConfig model, EpisodeEncoder encoder, Map<String, Map<String, Record>> byId) {
 
+    /** Recipes built in this JVM, most recent last: the workers of one executor share one copy (at most {@value #SHARED_RECIPES} recipes kept). */
+    private static final int SHARED_RECIPES = 2;
+    private static final Map<String, WorkerData> SHARED = new java.util.LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, WorkerData> eldest) {
+            return size() > SHARED_RECIPES;
+        }
+    };
+
+    /**
+     * The worker data of a recipe, built once per JVM and shared by every worker thread of it (a
+     * Spark executor's task threads): the base features, records and memory stores are read-only
+     * after {@link #build}, and the encoders are thread-safe. A JVM keeps the last
+     * {@value #SHARED_RECIPES} recipes; building is serialised, so two threads never build one twice.
+     */
+    static WorkerData shared(String configText, String projectRoot, String tokenizer, boolean evaluation) {
+        String key = DefinitionsTasks.sha256((evaluation ? "evaluation\n" : "training\n") + configText + "\n" + projectRoot + "\n" + (tokenizer == null ? "" : tokenizer));
+        synchronized (SHARED) {
+            WorkerData w = SHARED.get(key);
+            if (w == null) {
+                w = build(configText, projectRoot, tokenizer, evaluation);
+                SHARED.put(key, w);
+            }
+            return w;
+        }
+    }
+
     /**
      * @param configText the composed config as HOCON text
      * @param projectRoot what its relative paths resolve against (the same path on every node)
