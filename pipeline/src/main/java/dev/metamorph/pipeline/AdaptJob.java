@@ -90,7 +90,7 @@ public final class AdaptJob {
                 : new DefinitionsEncoder(saved.tokenizer(), new PromptTexts(TemplateRegistry.open(PromptsConfig.from(run.config())))::of, true);
         // a model that reads the per-domain store gets the stores training would have (meta-train and meta-val texts); evaluation adds the target's others
         EpisodeEncoder encoder = baseRows != null && saved.config().hasMemory() && saved.config().memory().store()
-                ? MetaTrainingStage.trainingStores((BaseEpisodeEncoder) plain, store, data, saved.config())
+                ? MemoryEpisodeEncoder.trainingStores((BaseEpisodeEncoder) plain, store, data, saved.config())
                 : plain;
         String suffix = saved.config().hasMemory() ? MainJob.MEMORY_SUFFIX : "";
         GatedAttentionLearner learner = new GatedAttentionLearner(saved.config());

@@ -86,7 +86,8 @@ public final class DomainMemories {
      * The view an episode's rows read from {@code domain}'s store: for each row embedding in
      * {@code rows} its {@code memory.store-top-k} most similar slots by cosine, leaving out the
      * slots of {@code own} (the episode's records); the union of those slots in ascending slot order,
-     * as float rows. An unknown or empty domain gives an empty array.
+     * as the index's own rows (read only: batches keep them as they are). An unknown or empty domain
+     * gives an empty array.
      */
     public synchronized float[][] view(String domain, List<float[]> rows, Collection<Record> own) {
         Domain d = domains.get(domain);
@@ -97,10 +98,7 @@ public final class DomainMemories {
             if (slot != null) skip.add(slot);
         }
         if (d.index == null) d.index = StoreIndex.of(d.state, config.storeTopK());
-        float[][] view = d.index.view(rows, skip);
-        float[][] out = new float[view.length][];
-        for (int j = 0; j < view.length; j++) out[j] = view[j].clone();
-        return out;
+        return d.index.view(rows, skip);
     }
 
     /** The domain's store (null when nothing was written to it). Not a copy: callers must not write to it. */
@@ -118,12 +116,19 @@ public final class DomainMemories {
 
     /** Saves every domain's store as {@code <dir>/<domain>.safetensors} (atomically, {@link MemoryState#save}). */
     public synchronized void save(Path dir) {
+        for (String domain : domains.keySet()) save(dir, domain);
+    }
+
+    /** Saves one domain's store as {@code <dir>/<domain>.safetensors} (atomically; nothing when the domain has none). */
+    public synchronized void save(Path dir, String domain) {
+        Domain d = domains.get(domain);
+        if (d == null) return;
         try {
             Files.createDirectories(dir);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("Cannot create the memory folder " + dir + ": " + e.getMessage(), e);
         }
-        for (Map.Entry<String, Domain> e : domains.entrySet()) e.getValue().state.save(file(dir, e.getKey()));
+        d.state.save(file(dir, domain));
     }
 
     /** Where a domain's store goes in a memory folder. */

@@ -103,8 +103,8 @@ public final class EvaluationStage {
             ClassSplit split = ClassSplit.fromKey(eval.split());
             if (encoder instanceof MemoryEpisodeEncoder mem) {
                 // the target's store gets the domain's other texts (unlabeled): what its episodes and its exported adapter read
-                MetaTrainingStage.addDomainTexts(mem, classes);
-                mem.memories().save(run.dir().resolve(DomainMemories.FOLDER));
+                mem.addDomainTexts(classes);
+                mem.memories().save(run.dir().resolve(DomainMemories.FOLDER), target); // the other domains' stores were saved after meta-training, unchanged since
                 LOG.info("memory store of {}: {} texts", target, mem.memories().used().get(target));
             }
             List<String> corpus = store.records(target).stream().map(Record::text).toList();

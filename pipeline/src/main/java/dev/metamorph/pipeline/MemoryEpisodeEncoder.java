@@ -3,6 +3,11 @@ package dev.metamorph.pipeline;
 import dev.metamorph.core.data.Episode;
 import dev.metamorph.core.data.Record;
 import dev.metamorph.core.learn.TaskData;
+import dev.metamorph.datasets.ClassSplit;
+import dev.metamorph.datasets.DatasetConfig;
+import dev.metamorph.datasets.DomainClasses;
+import dev.metamorph.datasets.DomainStore;
+import dev.metamorph.model.ModelConfig;
 import dev.metamorph.model.TokenBatch;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,6 +27,28 @@ public final class MemoryEpisodeEncoder implements EpisodeEncoder {
     public MemoryEpisodeEncoder(BaseEpisodeEncoder base, DomainMemories memories) {
         this.base = base;
         this.memories = memories;
+    }
+
+    /**
+     * The encoder with the per-domain memory stores of training ({@code memory.store}): every
+     * domain's texts of its meta-train and meta-val classes, unlabeled, written in a fixed order
+     * (domains as configured, meta-train before meta-val, classes and records in the store's order),
+     * so a worker that builds them again holds the same slots.
+     */
+    static MemoryEpisodeEncoder trainingStores(BaseEpisodeEncoder encoder, DomainStore store, DatasetConfig data, ModelConfig modelCfg) {
+        MemoryEpisodeEncoder mem = new MemoryEpisodeEncoder(encoder, new DomainMemories(modelCfg.memory(), modelCfg.embeddingWidth()));
+        for (String d : data.domains()) {
+            DomainClasses classes = store.classes(d, data);
+            for (ClassSplit split : List.of(ClassSplit.META_TRAIN, ClassSplit.META_VAL)) {
+                for (List<Record> rs : classes.classesOf(split).values()) mem.writeCorpus(rs);
+            }
+        }
+        return mem;
+    }
+
+    /** Adds the rest of a target domain's texts (every split, unlabeled) to its store: what evaluation and the export read. */
+    void addDomainTexts(DomainClasses classes) {
+        for (ClassSplit split : ClassSplit.values()) for (List<Record> rs : classes.classesOf(split).values()) writeCorpus(rs);
     }
 
     public DomainMemories memories() {

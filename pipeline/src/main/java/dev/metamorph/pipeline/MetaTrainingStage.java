@@ -7,7 +7,6 @@ import dev.metamorph.core.data.TaskSampler;
 import dev.metamorph.core.learn.TaskData;
 import dev.metamorph.core.run.RunContext;
 import dev.metamorph.datasets.ClassSplit;
-import dev.metamorph.datasets.DomainClasses;
 import dev.metamorph.datasets.DatasetConfig;
 import dev.metamorph.datasets.DomainStore;
 import dev.metamorph.datasets.MixedEpisodeSampler;
@@ -90,28 +89,6 @@ public final class MetaTrainingStage {
     }
 
     /**
-     * The encoder with the per-domain memory stores of training ({@code memory.store}): every
-     * domain's texts of its meta-train and meta-val classes, unlabeled, written in a fixed order
-     * (domains as configured, meta-train before meta-val, classes and records in the store's order),
-     * so a worker that builds them again holds the same slots.
-     */
-    static MemoryEpisodeEncoder trainingStores(BaseEpisodeEncoder encoder, DomainStore store, DatasetConfig data, ModelConfig modelCfg) {
-        MemoryEpisodeEncoder mem = new MemoryEpisodeEncoder(encoder, new DomainMemories(modelCfg.memory(), modelCfg.embeddingWidth()));
-        for (String d : data.domains()) {
-            DomainClasses classes = store.classes(d, data);
-            for (ClassSplit split : List.of(ClassSplit.META_TRAIN, ClassSplit.META_VAL)) {
-                for (List<Record> rs : classes.classesOf(split).values()) mem.writeCorpus(rs);
-            }
-        }
-        return mem;
-    }
-
-    /** Adds the rest of a target domain's texts (every split, unlabeled) to its store: what evaluation and the export read. */
-    static void addDomainTexts(MemoryEpisodeEncoder mem, DomainClasses classes) {
-        for (ClassSplit split : ClassSplit.values()) for (List<Record> rs : classes.classesOf(split).values()) mem.writeCorpus(rs);
-    }
-
-    /**
      * @param progressBar show the meta-training progress bar on the console
      * @param baseRows the base's features of every record ({@code model.base != none}), else null
      * @throws JobInputException if {@code model.ways} and {@code task.ways} differ
@@ -136,7 +113,7 @@ public final class MetaTrainingStage {
             }
             encoder = baseEncoder(run, store, data, baseRows, modelCfg);
             if (modelCfg.hasMemory() && modelCfg.memory().store()) {
-                MemoryEpisodeEncoder mem = trainingStores((BaseEpisodeEncoder) encoder, store, data, modelCfg);
+                MemoryEpisodeEncoder mem = MemoryEpisodeEncoder.trainingStores((BaseEpisodeEncoder) encoder, store, data, modelCfg);
                 LOG.info("memory stores of the meta-train and meta-val texts (slots per domain): {}", mem.memories().used());
                 encoder = mem;
             }

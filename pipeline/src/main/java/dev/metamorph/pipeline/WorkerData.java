@@ -80,8 +80,8 @@ record WorkerData(Config config, ModelConfig model, EpisodeEncoder encoder, Map<
                 BaseRows rows = BaseFeaturesStage.prepare(c, root, store, data, FeatureProgress.NONE, (k, v) -> {});
                 encoder = MetaTrainingStage.baseEncoder(c, store, data, rows, modelCfg);
                 if (modelCfg.hasMemory() && modelCfg.memory().store()) {
-                    MemoryEpisodeEncoder mem = MetaTrainingStage.trainingStores((BaseEpisodeEncoder) encoder, store, data, modelCfg);
-                    if (evaluation) for (String t : data.targetDomains()) MetaTrainingStage.addDomainTexts(mem, store.classes(t, data));
+                    MemoryEpisodeEncoder mem = MemoryEpisodeEncoder.trainingStores((BaseEpisodeEncoder) encoder, store, data, modelCfg);
+                    if (evaluation) for (String t : data.targetDomains()) mem.addDomainTexts(store.classes(t, data));
                     encoder = mem;
                 }
             } else {

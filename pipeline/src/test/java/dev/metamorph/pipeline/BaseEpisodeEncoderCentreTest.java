@@ -9,8 +9,6 @@ import dev.metamorph.core.data.Episode;
 import dev.metamorph.core.data.Record;
 import dev.metamorph.core.learn.TaskData;
 import dev.metamorph.model.TokenBatch;
-import dev.metamorph.model.base.BaseFeatures;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,12 +29,7 @@ class BaseEpisodeEncoderCentreTest {
     void feedsEachPooledEmbeddingMinusItsDomainsCentre() {
         List<Record> records = List.of(record("a1", "a", "x"), record("a2", "a", "y"), record("b1", "b", "x"), record("b2", "b", "y"));
         float[][] pooled = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0.6f, 0.8f, 0}};
-        List<float[]> states = new ArrayList<>();
-        for (float[] p : pooled) states.add(p.clone());
-        BaseFeatures features = BaseFeatures.of(HIDDEN, states, List.of(pooled), new int[] {1, 1, 1, 1});
-        BaseRows.Builder b = BaseRows.builder(HIDDEN, "0".repeat(64));
-        for (int i = 0; i < records.size(); i++) b.add(records.get(i), features, i);
-        BaseRows rows = b.build();
+        BaseRows rows = TestBaseRows.of(HIDDEN, records, pooled);
 
         Map<String, float[]> centres = BaseEpisodeEncoder.domainCentres(rows, Map.of("a", records.subList(0, 2), "b", records.subList(2, 4)));
         assertArrayEquals(new float[] {0.5f, 0.5f, 0}, centres.get("a"), 1e-7f);

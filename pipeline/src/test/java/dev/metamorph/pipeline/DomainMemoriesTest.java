@@ -12,10 +12,8 @@ import dev.metamorph.memory.EvictionPolicy;
 import dev.metamorph.memory.MemoryConfig;
 import dev.metamorph.memory.MemoryState;
 import dev.metamorph.model.TokenBatch;
-import dev.metamorph.model.base.BaseFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -95,12 +93,7 @@ class DomainMemoriesTest {
     void episodesReadTheirNearestStoredTextsButNeverTheirOwnAndWriteNothing() {
         List<Record> records = List.of(record("a1", "a", "x"), record("a2", "a", "y"), record("a3", "a", "z"), record("a4", "a", "w"));
         float[][] pooled = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0.6f, 0.8f, 0}};
-        List<float[]> states = new ArrayList<>();
-        for (float[] p : pooled) states.add(p.clone());
-        BaseFeatures features = BaseFeatures.of(HIDDEN, states, List.of(pooled), new int[] {1, 1, 1, 1});
-        BaseRows.Builder b = BaseRows.builder(HIDDEN, "0".repeat(64));
-        for (int i = 0; i < records.size(); i++) b.add(records.get(i), features, i);
-        BaseRows rows = b.build();
+        BaseRows rows = TestBaseRows.of(HIDDEN, records, pooled);
         MemoryEpisodeEncoder enc = new MemoryEpisodeEncoder(new BaseEpisodeEncoder(rows, 4, null, 1.0), new DomainMemories(config(16, 1), HIDDEN));
 
         Episode<Record> e = new Episode<>("a/meta-test", List.of("x", "y"), List.of(new Episode.Labeled<>(records.get(0), 0)), List.of(new Episode.Labeled<>(records.get(1), 1)));
