@@ -55,14 +55,19 @@ final class TinyBundles {
         return out;
     }
 
+    /** theta_0 plus Gaussian noise of scale 0.05 (a stand-in for the curriculum's theta), in the model's data type. */
+    private static INDArray moved(INDArray theta0, long seed, ModelConfig c) {
+        SeededRandom rng = new SeededRandom(seed);
+        double[] t = theta0.toDoubleVector();
+        for (int i = 0; i < t.length; i++) t[i] += 0.05 * rng.nextGaussian();
+        return org.nd4j.linalg.factory.Nd4j.createFromArray(t).castTo(c.dtype());
+    }
+
     static AdapterBundle.Contents contents(String name, AdapterBundle.Encoding encoding, int rank, long seed) {
         ModelConfig c = config();
         GatedAttentionLearner learner = new GatedAttentionLearner(c);
         INDArray theta0 = learner.initialParameters(new SeededRandom(seed));
-        SeededRandom rng = new SeededRandom(seed + 1);
-        double[] t = theta0.toDoubleVector();
-        for (int i = 0; i < t.length; i++) t[i] += 0.05 * rng.nextGaussian();
-        INDArray theta = org.nd4j.linalg.factory.Nd4j.createFromArray(t).castTo(c.dtype());
+        INDArray theta = moved(theta0, seed + 1, c);
         List<Record> support = new ArrayList<>();
         List<String> corpus = new ArrayList<>();
         for (int k = 0; k < LABELS.size(); k++) support.addAll(records(k, 4, seed));
@@ -102,10 +107,7 @@ final class TinyBundles {
     static AdapterBundle.Contents centredContents(String name, long seed) {
         ModelConfig c = config().withBase(ModelConfig.Base.MINILM_L6, HIDDEN);
         INDArray theta0 = new GatedAttentionLearner(c).initialParameters(new SeededRandom(seed));
-        SeededRandom rng = new SeededRandom(seed + 1);
-        double[] t = theta0.toDoubleVector();
-        for (int i = 0; i < t.length; i++) t[i] += 0.05 * rng.nextGaussian();
-        INDArray theta = org.nd4j.linalg.factory.Nd4j.createFromArray(t).castTo(c.dtype());
+        INDArray theta = moved(theta0, seed + 1, c);
         List<Record> support = new ArrayList<>();
         List<String> corpus = new ArrayList<>();
         for (int k = 0; k < LABELS.size(); k++) support.addAll(records(k, 4, seed));
